@@ -50,8 +50,10 @@ def check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The whole pytest suite: unit, property (schemathesis), contract and fault-injection tests."""
+    """The whole pytest suite: unit, property (schemathesis), contract, peer and fault-injection tests."""
     install_dev(session)
+    # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
+    session.install("plaid-python")
     session.run("pytest", *session.posargs)
 
 
