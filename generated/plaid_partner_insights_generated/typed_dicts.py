@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypeAlias
+from typing import Any, Literal, NotRequired, TypeAlias
 
 from typing_extensions import TypedDict
 
@@ -763,7 +763,7 @@ class Cause(TypedDict):
     """
     Identifier of the request that failed; absent when the error comes by webhook.
     """
-    causes: NotRequired[list[Cause]]
+    causes: NotRequired[list[Any]]
     """
     Item-level errors behind this error; normally not filled in on a cause.
     """
@@ -818,9 +818,9 @@ class PlaidError(TypedDict):
     """
     Identifier of the request that failed; absent when the error comes by webhook.
     """
-    causes: NotRequired[list[Cause]]
+    causes: NotRequired[list[Any]]
     """
-    Item-level errors behind an `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`, each with the `item_id` concerned. Not filled in inside a warning's `cause`.
+    Item-level errors behind an `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`, each with the `item_id` concerned (each entry is normally shaped like `Cause`). Not filled in inside a warning's `cause`.
     """
     status: NotRequired[int | None]
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -878,7 +878,7 @@ class Cause(BaseModel):
     """
     Identifier of the request that failed; absent when the error comes by webhook.
     """
-    causes: list[Cause] | None = None
+    causes: list[Any] | None = None
     """
     Item-level errors behind this error; normally not filled in on a cause.
     """
@@ -936,9 +936,9 @@ class PlaidError(BaseModel):
     """
     Identifier of the request that failed; absent when the error comes by webhook.
     """
-    causes: list[Cause] | None = None
+    causes: list[Any] | None = None
     """
-    Item-level errors behind an `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`, each with the `item_id` concerned. Not filled in inside a warning's `cause`.
+    Item-level errors behind an `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`, each with the `item_id` concerned (each entry is normally shaped like `Cause`). Not filled in inside a warning's `cause`.
     """
     status: int | None = None
     """
@@ -1313,6 +1313,3 @@ class CraCheckReportPartnerInsightsGetResponse(BaseModel):
     """
     Present when the report was produced but part of the data could not be retrieved; each entry says what is missing and why.
     """
-
-
-Cause.model_rebuild()

@@ -35,7 +35,7 @@ class Cause:
     `OAUTH_CONSENT_EXPIRED`, `OAUTH_USER_REVOKED`); null otherwise. """
     request_id: str | Unset = UNSET
     """ Identifier of the request that failed; absent when the error comes by webhook. """
-    causes: list[Cause] | Unset = UNSET
+    causes: list[Any] | Unset = UNSET
     """ Item-level errors behind this error; normally not filled in on a cause. """
     status: int | None | Unset = UNSET
     """ HTTP status code; in the body only when the error comes by webhook. """
@@ -71,12 +71,9 @@ class Cause:
 
         request_id = self.request_id
 
-        causes: list[dict[str, Any]] | Unset = UNSET
+        causes: list[Any] | Unset = UNSET
         if not isinstance(self.causes, Unset):
-            causes = []
-            for causes_item_data in self.causes:
-                causes_item = causes_item_data.to_dict()
-                causes.append(causes_item)
+            causes = self.causes
 
         status: int | None | Unset
         if isinstance(self.status, Unset):
@@ -159,14 +156,7 @@ class Cause:
 
         request_id = d.pop("request_id", UNSET)
 
-        _causes = d.pop("causes", UNSET)
-        causes: list[Cause] | Unset = UNSET
-        if _causes is not UNSET:
-            causes = []
-            for causes_item_data in _causes:
-                causes_item = Cause.from_dict(causes_item_data)
-
-                causes.append(causes_item)
+        causes = cast(list[Any], d.pop("causes", UNSET))
 
         def _parse_status(data: object) -> int | None | Unset:
             if data is None:

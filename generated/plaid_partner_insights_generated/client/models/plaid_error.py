@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.plaid_error_type import PlaidErrorType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cause import Cause
-
 
 T = TypeVar("T", bound="PlaidError")
 
@@ -42,9 +38,9 @@ class PlaidError:
     `OAUTH_CONSENT_EXPIRED`, `OAUTH_USER_REVOKED`); null otherwise. """
     request_id: str | Unset = UNSET
     """ Identifier of the request that failed; absent when the error comes by webhook. """
-    causes: list[Cause] | Unset = UNSET
-    """ Item-level errors behind an `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`, each with the `item_id` concerned.
-    Not filled in inside a warning's `cause`. """
+    causes: list[Any] | Unset = UNSET
+    """ Item-level errors behind an `ASSET_REPORT_ERROR` or `CHECK_REPORT_ERROR`, each with the `item_id` concerned
+    (each entry is normally shaped like `Cause`). Not filled in inside a warning's `cause`. """
     status: int | None | Unset = UNSET
     """ HTTP status code; in the body only when the error comes by webhook. """
     documentation_url: str | Unset = UNSET
@@ -77,12 +73,9 @@ class PlaidError:
 
         request_id = self.request_id
 
-        causes: list[dict[str, Any]] | Unset = UNSET
+        causes: list[Any] | Unset = UNSET
         if not isinstance(self.causes, Unset):
-            causes = []
-            for causes_item_data in self.causes:
-                causes_item = causes_item_data.to_dict()
-                causes.append(causes_item)
+            causes = self.causes
 
         status: int | None | Unset
         if isinstance(self.status, Unset):
@@ -137,8 +130,6 @@ class PlaidError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cause import Cause  # noqa: PLC0415
-
         d = dict(src_dict)
         error_type = PlaidErrorType(d.pop("error_type"))
 
@@ -164,14 +155,7 @@ class PlaidError:
 
         request_id = d.pop("request_id", UNSET)
 
-        _causes = d.pop("causes", UNSET)
-        causes: list[Cause] | Unset = UNSET
-        if _causes is not UNSET:
-            causes = []
-            for causes_item_data in _causes:
-                causes_item = Cause.from_dict(causes_item_data)
-
-                causes.append(causes_item)
+        causes = cast(list[Any], d.pop("causes", UNSET))
 
         def _parse_status(data: object) -> int | None | Unset:
             if data is None:
