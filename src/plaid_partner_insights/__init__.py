@@ -3,7 +3,75 @@
 The public API is what this module re-exports; everything else lives in private modules.
 """
 
-from ._client import PartnerInsightsClient
+from plaid_partner_insights_generated.client.types import UNSET, Unset
+
+from ._client import (
+    AsyncPartnerInsightsClient,
+    AsyncPartnerInsightsResource,
+    PartnerInsightsClient,
+    PartnerInsightsResource,
+)
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Environment, RetryPolicy, TimeoutTypes
+from ._deprecations import migrate_options
+from ._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    CheckReportError,
+    ConfigurationError,
+    ConsumerReportError,
+    InstitutionError,
+    InvalidInputError,
+    InvalidRequestError,
+    InvalidResultError,
+    ItemError,
+    PartnerInsightsError,
+    PlaidAPIError,
+    PlaidServerError,
+    RateLimitExceededError,
+    RequestValidationError,
+    ResponseValidationError,
+    SandboxError,
+    UserError,
+)
 from ._version import __version__
 
-__all__ = ["PartnerInsightsClient", "__version__"]
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "UNSET",
+    "APIConnectionError",
+    "APITimeoutError",
+    "AsyncPartnerInsightsClient",
+    "AsyncPartnerInsightsResource",
+    "CheckReportError",
+    "ConfigurationError",
+    "ConsumerReportError",
+    "Environment",
+    "InstitutionError",
+    "InvalidInputError",
+    "InvalidRequestError",
+    "InvalidResultError",
+    "ItemError",
+    "PartnerInsightsClient",
+    "PartnerInsightsError",
+    "PartnerInsightsResource",
+    "PlaidAPIError",
+    "PlaidServerError",
+    "RateLimitExceededError",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "RetryPolicy",
+    "SandboxError",
+    "TimeoutTypes",
+    "Unset",
+    "UserError",
+    "__version__",
+    "migrate_options",
+]
+
+# Show the public path in reprs and tracebacks (`plaid_partner_insights.PlaidAPIError`), as httpx does.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("plaid_partner_insights."):
+        _obj.__module__ = __name__
+del _name, _obj

@@ -3,16 +3,374 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
 import sys
+import typing
+import warnings
+from collections.abc import Iterator, Mapping
 
 from ._version import __version__
+from .sandbox._command import add_sandbox_command
+
+if typing.TYPE_CHECKING:
+    from ._client import PartnerInsightsClient
+
+EXIT_OK = 0
+EXIT_ERROR = 1  # the API answered with an error, or no usable answer came back
+EXIT_USAGE = 2  # bad flags or bad input; nothing was sent
+
+# Credentials the built-in sandbox accepts (it takes any non-empty ones unless started with specific ones).
+LOCAL_SANDBOX_CREDENTIALS = ("local-sandbox-client", "local-sandbox-secret")
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> typing.NoReturn:
+        # One line, not argparse's usage block: `plaid-partner-insights get: error: argument --user-tier: ...`.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _prism_version(value: str) -> tuple[str, str]:
+    product, sep, version = value.partition("=")
+    if not sep or not product.strip() or not version.strip():
+        raise argparse.ArgumentTypeError(f"expected PRODUCT=VERSION (for example cashscore=4), got {value!r}")
+    return product.strip(), version.strip()
+
+
+def _positive_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="plaid-partner-insights", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each HTTP attempt to stderr (DEBUG)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    get = commands.add_parser(
+        "get",
+        help="fetch a Partner Insights report and print it as JSON (or a summary)",
+        description=(
+            "Send /cra/check_report/partner_insights/get. Without --env or --base-url the built-in local sandbox is "
+            "started in this process and the request goes there. --env uses PLAID_CLIENT_ID and PLAID_SECRET from "
+            "the environment."
+        ),
+    )
+    target = get.add_mutually_exclusive_group()
+    target.add_argument("--env", choices=["sandbox", "production"], help="send to Plaid's sandbox or production")
+    target.add_argument("--base-url", metavar="URL", help="send to a running sandbox, e.g. http://127.0.0.1:8787")
+    get.add_argument("--json", metavar="FILE", dest="json_file", help="request body as a JSON object ('-': stdin)")
+    get.add_argument("--user-id", help="the user, as returned by /user/create")
+    get.add_argument("--user-token", help="the user token (older integrations)")
+    get.add_argument("--third-party-user-token", help="token of a user created through a third party")
+    get.add_argument("--user-tier", choices=["free", "paid"], help="tier of the user")
+    get.add_argument(
+        "--prism-version",
+        metavar="PRODUCT=VERSION",
+        type=_prism_version,
+        action="append",
+        default=[],
+        help="partner_insights.prism_versions entry, repeatable (e.g. cashscore=4 insights=4)",
+    )
+    get.add_argument("--summary", action="store_true", help="print a short human summary instead of the JSON")
+    get.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="timeout of each attempt")
+    get.add_argument("--max-retries", type=_non_negative_int, metavar="N", help="retries on 429/5xx/network errors")
+    get.set_defaults(run=_run_get)
+
+    demo = commands.add_parser(
+        "demo", help="start the local sandbox, fetch a report through the client, print a summary"
+    )
+    demo.set_defaults(run=_run_demo)
+
+    add_sandbox_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="plaid-partner-insights", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="start the local sandbox, fetch a report through the client, print a summary")
-    args = parser.parse_args(argv)
-    print(f"{args.command}: not implemented yet", file=sys.stderr)
-    return 2
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed on one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    restore_logging = _verbose_logging() if args.verbose else None
+    try:
+        return int(args.run(args))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if restore_logging is not None:
+            restore_logging()
+
+
+def _verbose_logging() -> typing.Callable[[], None]:
+    """Log this library's DEBUG lines (one per HTTP attempt) to stderr; returns the undo."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("plaid_partner_insights")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+    return restore
+
+
+# -- get ---------------------------------------------------------------------------------------------------------
+
+
+def _read_json_file(name: str) -> dict[str, object]:
+    label = "stdin" if name == "-" else name
+    try:
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            with open(name, encoding="utf-8") as handle:
+                text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise UsageError(f"--json: cannot read {label}: {reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"--json: {label} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError(f"--json: {label} must hold a JSON object (the request body), not a {type(data).__name__}")
+    return data
+
+
+def _request_from_args(args: argparse.Namespace) -> dict[str, object]:
+    body: dict[str, object] = _read_json_file(args.json_file) if args.json_file else {}
+    for flag in ("user_id", "user_token", "third_party_user_token", "user_tier"):
+        value = getattr(args, flag)
+        if value is not None:
+            body[flag] = value
+    if args.prism_version:
+        partner_insights = body.get("partner_insights")
+        if partner_insights is None:
+            partner_insights = {}
+        if not isinstance(partner_insights, dict):
+            raise UsageError("partner_insights: expected an object")
+        versions = partner_insights.get("prism_versions") or {}
+        if not isinstance(versions, dict):
+            raise UsageError("partner_insights.prism_versions: expected an object")
+        versions = {**versions, **dict(args.prism_version)}
+        body["partner_insights"] = {**partner_insights, "prism_versions": versions}
+    if not any(key in body for key in ("user_id", "user_token", "third_party_user_token")):
+        raise UsageError("give --user-id or --user-token (or a --json file with user_id or user_token)")
+    return body
+
+
+@contextlib.contextmanager
+def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
+    from ._client import PartnerInsightsClient, _env_settings
+    from ._exceptions import ConfigurationError
+
+    options: dict[str, typing.Any] = {}
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.max_retries is not None:
+        options["max_retries"] = args.max_retries
+    # Anything but --env talks to a sandbox: real credentials from the environment if set, else placeholders.
+    client_id = os.environ.get("PLAID_CLIENT_ID") or LOCAL_SANDBOX_CREDENTIALS[0]
+    secret = os.environ.get("PLAID_SECRET") or LOCAL_SANDBOX_CREDENTIALS[1]
+    try:
+        if args.env:
+            settings = _env_settings()
+            settings.pop("base_url", None)
+            settings["environment"] = args.env
+            client = PartnerInsightsClient(**settings, **options)
+        elif args.base_url:
+            client = PartnerInsightsClient(client_id=client_id, secret=secret, base_url=args.base_url, **options)
+        else:
+            client = None
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+    if client is not None:
+        with client:
+            yield client
+        return
+    with (
+        _local_sandbox() as url,
+        PartnerInsightsClient(client_id=client_id, secret=secret, base_url=url, **options) as client,
+    ):
+        yield client
+
+
+@contextlib.contextmanager
+def _local_sandbox() -> Iterator[str]:
+    try:
+        from .sandbox import SandboxServer
+    except ImportError as exc:
+        raise UsageError(
+            f"the local sandbox needs the 'sandbox' extra ({exc.name or exc} is missing): "
+            "pip install 'plaid-partner-insights[sandbox]', or pass --env or --base-url"
+        ) from None
+    with SandboxServer(port=0) as server:
+        yield server.url
+
+
+def _fetch(client: PartnerInsightsClient, body: Mapping[str, object]) -> dict[str, typing.Any] | int:
+    """The response as a dict, or an exit code after printing one error line."""
+    from ._exceptions import PartnerInsightsError, PlaidAPIError, RequestValidationError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        try:
+            response = client.partner_insights.get(**typing.cast(typing.Any, body))
+        except TypeError as exc:  # an unknown request field
+            print(
+                f"error: {exc}".replace("get() got an unexpected keyword argument", "unknown request field"),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        except RequestValidationError as exc:
+            print(f"error: invalid request field {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except PlaidAPIError as exc:
+            print(f"error: {format_api_error(exc)}", file=sys.stderr)
+            return EXIT_ERROR
+        except PartnerInsightsError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        finally:
+            for warning in caught:
+                print(f"warning: {warning.message}", file=sys.stderr)
+    return response.to_dict()
+
+
+def format_api_error(exc: typing.Any) -> str:
+    """`ERROR_TYPE/ERROR_CODE: message (request_id=...)`, one line."""
+    if exc.error_type is None:
+        head = f"HTTP {exc.status_code}: response is not a Plaid error: {exc.body_excerpt!r}"
+    else:
+        head = f"{exc.error_type}/{exc.error_code}: {exc.error_message}"
+    head = " ".join(head.split())
+    return f"{head} (request_id={exc.request_id})" if exc.request_id else f"{head} (HTTP {exc.status_code})"
+
+
+def _run_get(args: argparse.Namespace) -> int:
+    body = _request_from_args(args)
+    with _client_for(args) as client:
+        result = _fetch(client, body)
+    if isinstance(result, int):
+        return result
+    print(summarize(result) if args.summary else json.dumps(result, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+# -- demo --------------------------------------------------------------------------------------------------------
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from ._client import PartnerInsightsClient
+
+    with _local_sandbox() as url:
+        from .sandbox import DEMO_USER_ID
+
+        print(f"Local sandbox running at {url}; fetching the report of user {DEMO_USER_ID} through the client.\n")
+        with PartnerInsightsClient(
+            client_id=LOCAL_SANDBOX_CREDENTIALS[0], secret=LOCAL_SANDBOX_CREDENTIALS[1], base_url=url
+        ) as client:
+            result = _fetch(client, {"user_id": DEMO_USER_ID})
+    if isinstance(result, int):
+        return result
+    print(summarize(result))
+    return EXIT_OK
+
+
+# -- summary -----------------------------------------------------------------------------------------------------
+
+_PRISM_PRODUCTS = (
+    ("cash_score", "CashScore"),
+    ("extend", "Extend"),
+    ("first_detect", "FirstDetect"),
+    ("detect", "Detect"),
+    ("insights", "Insights"),
+)
+
+
+def _get(mapping: object, *keys: str) -> typing.Any:
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
+def summarize(response: Mapping[str, typing.Any]) -> str:
+    """A few lines for humans: Prism scores, FICO scores, how many Items and accounts, warnings."""
+    lines = [f"request_id: {response.get('request_id')}"]
+    report = response.get("report")
+    if not isinstance(report, dict):
+        lines.append("no report in the response")
+    else:
+        lines.append(f"report_id: {report.get('report_id', '-')}  generated: {report.get('generated_time', '-')}")
+        prism = report.get("prism")
+        if isinstance(prism, dict):
+            lines.append(f"Prism Data (status {prism.get('status')}):")
+            for key, label in _PRISM_PRODUCTS:
+                product = prism.get(key)
+                if not isinstance(product, dict):
+                    continue
+                version = product.get("model_version", product.get("version", "?"))
+                if key == "insights":
+                    result = product.get("result")
+                    detail = f"{len(result)} attributes" if isinstance(result, dict) else "no attributes"
+                else:
+                    score = product.get("score")
+                    detail = f"score {score}" if score is not None else "no score"
+                if product.get("error_reason"):
+                    detail += f" (error: {product['error_reason']})"
+                lines.append(f"  {label:<12} v{version:<6} {detail}")
+        else:
+            lines.append("Prism Data: none")
+        fico = report.get("fico")
+        if isinstance(fico, dict):
+            lines.append(f"UltraFICO (application {fico.get('lender_application_id')}):")
+            for result in fico.get("ultrafico_score_results") or []:
+                score = _get(result, "ultrafico_score", "score")
+                if score is not None:
+                    lines.append(
+                        f"  score {score} (version {_get(result, 'ultrafico_score', 'ultrafico_score_version')})"
+                    )
+                else:
+                    lines.append(
+                        f"  no score ({result.get('error_reason') or result.get('exclusion_code') or 'unknown'})"
+                    )
+        items = report.get("items") or []
+        accounts = sum(len(item.get("accounts") or []) for item in items if isinstance(item, dict))
+        lines.append(f"items: {len(items)}, accounts: {accounts}")
+    warnings_list = response.get("warnings") or []
+    lines.append(f"warnings: {len(warnings_list)}")
+    for warning in warnings_list:
+        cause = warning.get("cause") if isinstance(warning, dict) else None
+        why = f" ({cause.get('error_type')}/{cause.get('error_code')})" if isinstance(cause, dict) else ""
+        lines.append(f"  {_get(warning, 'warning_code')}{why}")
+    return "\n".join(lines)

@@ -1,44 +1,305 @@
-"""The client users hold (thin first version: the client issue fills it in)."""
+"""The clients users hold: `PartnerInsightsClient` (sync) and `AsyncPartnerInsightsClient` (asyncio)."""
 
 from __future__ import annotations
 
+import os
+import time
+import typing
+from types import TracebackType
+
 import httpx
 
-from plaid_partner_insights_generated.client.api.plaid import cra_check_report_partner_insights_get as _endpoint
-from plaid_partner_insights_generated.client.models import (
-    CraCheckReportPartnerInsightsGetRequest,
-    CraCheckReportPartnerInsightsGetResponse,
-)
+from ._base_client import BaseClient, PreparedCall
+from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Environment, RetryPolicy, TimeoutTypes
+from ._exceptions import ConfigurationError
 
-from ._version import __version__
+if typing.TYPE_CHECKING:
+    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
+    from plaid_partner_insights_generated.typed_dicts import CraCheckReportPartnerInsightsGetRequest
 
-ENVIRONMENTS = {"production": "https://production.plaid.com", "sandbox": "https://sandbox.plaid.com"}
+__all__ = [
+    "AsyncPartnerInsightsClient",
+    "AsyncPartnerInsightsResource",
+    "PartnerInsightsClient",
+    "PartnerInsightsResource",
+]
 
 
-class PartnerInsightsClient:
-    """Calls `/cra/check_report/partner_insights/get` with credentials in Plaid's headers."""
+def _env_settings() -> dict[str, typing.Any]:
+    settings: dict[str, typing.Any] = {}
+    for variable, name in (("PLAID_CLIENT_ID", "client_id"), ("PLAID_SECRET", "secret")):
+        value = os.environ.get(variable, "")
+        if not value.strip():
+            raise ConfigurationError(f"environment variable {variable} is not set")
+        settings[name] = value
+    base_url = os.environ.get("PLAID_BASE_URL", "").strip()
+    environment = os.environ.get("PLAID_ENV", "").strip().lower()
+    if base_url:
+        settings["base_url"] = base_url
+    elif environment:
+        settings["environment"] = environment
+    return settings
+
+
+class PartnerInsightsResource:
+    """`client.partner_insights`: the `/cra/check_report/partner_insights/*` endpoints."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: PartnerInsightsClient) -> None:
+        self._client = client
+
+    def get(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
+    ) -> CraCheckReportPartnerInsightsGetResponse:
+        """Fetch the user's Partner Insights report: `POST /cra/check_report/partner_insights/get`.
+
+        Request fields are keyword arguments (`user_id=...` or `user_token=...`, `partner_insights={...}`, ...),
+        checked before anything is sent. `timeout` and `max_retries` override the client's for this call.
+
+        Raises `PlaidAPIError` (or a subclass per `error_type`) for an error response, `APIConnectionError` /
+        `APITimeoutError` when no response arrived, `ResponseValidationError` for an unreadable 2xx body,
+        `RequestValidationError` for a bad field value and `TypeError` for an unknown field.
+        """
+        call = self._client._prepare(params, timeout=timeout, max_retries=max_retries, stacklevel=3)
+        return self._client._send(call)
+
+
+class AsyncPartnerInsightsResource:
+    """`client.partner_insights` of the async client."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
+        self._client = client
+
+    async def get(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
+    ) -> CraCheckReportPartnerInsightsGetResponse:
+        """Fetch the user's Partner Insights report; see `PartnerInsightsResource.get`."""
+        call = self._client._prepare(params, timeout=timeout, max_retries=max_retries, stacklevel=3)
+        return await self._client._send(call)
+
+
+class PartnerInsightsClient(BaseClient):
+    """Client for Plaid's Partner Insights endpoint.
+
+    ```python
+    with PartnerInsightsClient(client_id="...", secret="...", environment="sandbox") as client:
+        resp = client.partner_insights.get(user_id="usr_...")
+    ```
+
+    - `environment`: `"sandbox"` (default) or `"production"`; `base_url` instead points the client anywhere
+      (for example a local sandbox, `http://127.0.0.1:8000`) and wins over `environment`.
+    - `timeout`: seconds, or an `httpx.Timeout`; default 60 s read, 10 s connect. Each attempt gets it.
+    - `max_retries`: retries after a connection error, a timeout, or a 408, 409, 429 or 5xx response (default 2).
+      `retry_policy` sets the backoff and the cap on `Retry-After`.
+    - `http_client`: an `httpx.Client` of yours (proxies, TLS, transports). The client never closes it.
+
+    Credentials are sent in the `PLAID-CLIENT-ID` / `PLAID-SECRET` headers and never appear in `repr`, errors or logs.
+    """
+
+    partner_insights: PartnerInsightsResource
 
     def __init__(
-        self, *, client_id: str, secret: str, environment: str = "sandbox", base_url: str | None = None
+        self,
+        *,
+        client_id: str,
+        secret: str,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
     ) -> None:
-        self._http = httpx.Client(
-            base_url=base_url or ENVIRONMENTS[environment],
-            timeout=30.0,
-            headers={
-                "PLAID-CLIENT-ID": client_id,
-                "PLAID-SECRET": secret,
-                "Plaid-Version": "2020-09-14",
-                "User-Agent": f"plaid-partner-insights/{__version__}",
-            },
+        self._configure(
+            client_id=client_id,
+            secret=secret,
+            environment=environment,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+        )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=False)
+        self.partner_insights = PartnerInsightsResource(self)
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> PartnerInsightsClient:
+        """A client configured from `PLAID_CLIENT_ID`, `PLAID_SECRET`, `PLAID_ENV` (`sandbox` or `production`,
+        default sandbox) and `PLAID_BASE_URL` (wins over `PLAID_ENV`)."""
+        return cls(
+            **_env_settings(),
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            http_client=http_client,
         )
 
-    def get(self, request: CraCheckReportPartnerInsightsGetRequest) -> CraCheckReportPartnerInsightsGetResponse:
-        response = self._http.request(**_endpoint._get_kwargs(body=request))
-        response.raise_for_status()
-        return CraCheckReportPartnerInsightsGetResponse.from_dict(response.json())
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> PartnerInsightsClient:
+        """A client with other defaults that shares this one's credentials and connection pool.
+
+        `client.with_options(timeout=120, max_retries=0).partner_insights.get(...)`. Closing the copy does nothing;
+        close the original.
+        """
+        clone = self._copy_with(timeout=timeout, max_retries=max_retries, retry_policy=retry_policy)
+        clone._owns_http = False
+        clone.partner_insights = PartnerInsightsResource(clone)
+        return clone
+
+    def _send(self, call: PreparedCall) -> CraCheckReportPartnerInsightsGetResponse:
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                response = self._http.request(
+                    call.method, call.url, content=call.content, headers=call.headers, timeout=call.timeout
+                )
+            except httpx.RequestError as exc:
+                time.sleep(self._retry_after_error(call, exc, attempt, started))
+                continue
+            delay = self._retry_after_response(call, response, attempt, started)
+            if delay is None:
+                return self._handle_response(call, response, attempt, started)
+            response.close()
+            time.sleep(delay)
 
     def close(self) -> None:
-        self._http.close()
+        """Close the connection pool (unless the `http_client` was yours)."""
+        if self._owns_http:
+            self._http.close()
 
-    def __repr__(self) -> str:
-        return f"PartnerInsightsClient(base_url={str(self._http.base_url)!r})"
+    def __enter__(self) -> typing.Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncPartnerInsightsClient(BaseClient):
+    """The asyncio twin of `PartnerInsightsClient`: same settings, `await client.partner_insights.get(...)`.
+
+    `http_client` is an `httpx.AsyncClient`. Use it as `async with AsyncPartnerInsightsClient(...) as client:`
+    or call `await client.aclose()`.
+    """
+
+    partner_insights: AsyncPartnerInsightsResource
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        secret: str,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._configure(
+            client_id=client_id,
+            secret=secret,
+            environment=environment,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+        )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=False)
+        self.partner_insights = AsyncPartnerInsightsResource(self)
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> AsyncPartnerInsightsClient:
+        """A client configured from the environment; see `PartnerInsightsClient.from_env`."""
+        return cls(
+            **_env_settings(),
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            http_client=http_client,
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> AsyncPartnerInsightsClient:
+        """A client with other defaults sharing this one's credentials and connection pool; see the sync client."""
+        clone = self._copy_with(timeout=timeout, max_retries=max_retries, retry_policy=retry_policy)
+        clone._owns_http = False
+        clone.partner_insights = AsyncPartnerInsightsResource(clone)
+        return clone
+
+    async def _send(self, call: PreparedCall) -> CraCheckReportPartnerInsightsGetResponse:
+        import asyncio  # not at module import: the sync client should not pay for it
+
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(
+                    call.method, call.url, content=call.content, headers=call.headers, timeout=call.timeout
+                )
+            except httpx.RequestError as exc:
+                await asyncio.sleep(self._retry_after_error(call, exc, attempt, started))
+                continue
+            delay = self._retry_after_response(call, response, attempt, started)
+            if delay is None:
+                return self._handle_response(call, response, attempt, started)
+            await response.aclose()
+            await asyncio.sleep(delay)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless the `http_client` was yours)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> typing.Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

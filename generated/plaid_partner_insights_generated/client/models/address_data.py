@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -58,36 +58,15 @@ class AddressData:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        city = d.pop("city")
 
-        def _parse_city(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        city = _parse_city(d.pop("city"))
-
-        def _parse_region(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        region = _parse_region(d.pop("region"))
+        region = d.pop("region")
 
         street = d.pop("street")
 
-        def _parse_postal_code(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        postal_code = d.pop("postal_code")
 
-        postal_code = _parse_postal_code(d.pop("postal_code"))
-
-        def _parse_country(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        country = _parse_country(d.pop("country"))
+        country = d.pop("country")
 
         address_data = cls(
             city=city,

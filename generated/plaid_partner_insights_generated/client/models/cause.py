@@ -132,55 +132,32 @@ class Cause:
         d = dict(src_dict)
         item_id = d.pop("item_id")
 
-        error_type = PlaidErrorType(d.pop("error_type"))
+        _error_type = d.pop("error_type")
+        error_type = cast(
+            PlaidErrorType, PlaidErrorType._value2member_map_.get(_error_type) if _error_type.__class__ is str else None
+        ) or PlaidErrorType(_error_type)
 
         error_code = d.pop("error_code")
 
         error_message = d.pop("error_message")
 
-        def _parse_display_message(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        display_message = d.pop("display_message")
 
-        display_message = _parse_display_message(d.pop("display_message"))
-
-        def _parse_error_code_reason(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        error_code_reason = _parse_error_code_reason(d.pop("error_code_reason", UNSET))
+        error_code_reason = d.pop("error_code_reason", UNSET)
 
         request_id = d.pop("request_id", UNSET)
 
-        causes = cast(list[Any], d.pop("causes", UNSET))
+        causes = d.pop("causes", UNSET)
 
-        def _parse_status(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
+        status = d.pop("status", UNSET)
 
         documentation_url = d.pop("documentation_url", UNSET)
 
-        def _parse_suggested_action(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        suggested_action = d.pop("suggested_action", UNSET)
 
-        suggested_action = _parse_suggested_action(d.pop("suggested_action", UNSET))
+        required_account_subtypes = d.pop("required_account_subtypes", UNSET)
 
-        required_account_subtypes = cast(list[str], d.pop("required_account_subtypes", UNSET))
-
-        provided_account_subtypes = cast(list[str], d.pop("provided_account_subtypes", UNSET))
+        provided_account_subtypes = d.pop("provided_account_subtypes", UNSET)
 
         cause = cls(
             item_id=item_id,

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.check_report_warning_code import CheckReportWarningCode
-
-if TYPE_CHECKING:
-    from ..models.cause import Cause
-
 
 T = TypeVar("T", bound="CheckReportWarning")
 
@@ -31,8 +27,6 @@ class CheckReportWarning:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cause import Cause  # noqa: PLC0415
-
         warning_type = self.warning_type
 
         warning_code = self.warning_code.value
@@ -57,12 +51,14 @@ class CheckReportWarning:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cause import Cause  # noqa: PLC0415
-
         d = dict(src_dict)
         warning_type = d.pop("warning_type")
 
-        warning_code = CheckReportWarningCode(d.pop("warning_code"))
+        _warning_code = d.pop("warning_code")
+        warning_code = cast(
+            CheckReportWarningCode,
+            CheckReportWarningCode._value2member_map_.get(_warning_code) if _warning_code.__class__ is str else None,
+        ) or CheckReportWarningCode(_warning_code)
 
         def _parse_cause(data: object) -> Cause | None:
             if data is None:
@@ -103,3 +99,8 @@ class CheckReportWarning:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.cause import Cause  # noqa: E402

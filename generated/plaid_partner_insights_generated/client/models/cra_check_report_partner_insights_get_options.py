@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.prism_product import PrismProduct
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.prism_versions_deprecated import PrismVersionsDeprecated
-
 
 T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetOptions")
 
@@ -27,8 +23,6 @@ class CraCheckReportPartnerInsightsGetOptions:
     warns and does not send it; the local sandbox accepts and ignores it. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.prism_versions_deprecated import PrismVersionsDeprecated  # noqa: PLC0415
-
         prism_versions: dict[str, Any] | None | Unset
         if isinstance(self.prism_versions, Unset):
             prism_versions = UNSET
@@ -56,8 +50,6 @@ class CraCheckReportPartnerInsightsGetOptions:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prism_versions_deprecated import PrismVersionsDeprecated  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_prism_versions(data: object) -> None | PrismVersionsDeprecated | Unset:
@@ -82,7 +74,13 @@ class CraCheckReportPartnerInsightsGetOptions:
         if _prism_products is not UNSET:
             prism_products = []
             for prism_products_item_data in _prism_products:
-                prism_products_item = PrismProduct(prism_products_item_data)
+                _prism_products_item = prism_products_item_data
+                prism_products_item = cast(
+                    PrismProduct,
+                    PrismProduct._value2member_map_.get(_prism_products_item)
+                    if _prism_products_item.__class__ is str
+                    else None,
+                ) or PrismProduct(_prism_products_item)
 
                 prism_products.append(prism_products_item)
 
@@ -92,3 +90,8 @@ class CraCheckReportPartnerInsightsGetOptions:
         )
 
         return cra_check_report_partner_insights_get_options
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.prism_versions_deprecated import PrismVersionsDeprecated  # noqa: E402

@@ -2,16 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cra_partner_insights_fico_input import CraPartnerInsightsFicoInput
-    from ..models.prism_versions import PrismVersions
-
 
 T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetPartnerInsights")
 
@@ -30,9 +25,6 @@ class CraCheckReportPartnerInsightsGetPartnerInsights:
     """ Inputs for UltraFICO scoring in the Partner Insights flow. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cra_partner_insights_fico_input import CraPartnerInsightsFicoInput  # noqa: PLC0415
-        from ..models.prism_versions import PrismVersions  # noqa: PLC0415
-
         prism_versions: dict[str, Any] | None | Unset
         if isinstance(self.prism_versions, Unset):
             prism_versions = UNSET
@@ -61,9 +53,6 @@ class CraCheckReportPartnerInsightsGetPartnerInsights:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cra_partner_insights_fico_input import CraPartnerInsightsFicoInput  # noqa: PLC0415
-        from ..models.prism_versions import PrismVersions  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_prism_versions(data: object) -> None | PrismVersions | Unset:
@@ -106,3 +95,9 @@ class CraCheckReportPartnerInsightsGetPartnerInsights:
         )
 
         return cra_check_report_partner_insights_get_partner_insights
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.cra_partner_insights_fico_input import CraPartnerInsightsFicoInput  # noqa: E402
+from ..models.prism_versions import PrismVersions  # noqa: E402

@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.cra_user_tier import CraUserTier
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cra_check_report_partner_insights_get_options import CraCheckReportPartnerInsightsGetOptions
-    from ..models.cra_check_report_partner_insights_get_partner_insights import (
-        CraCheckReportPartnerInsightsGetPartnerInsights,
-    )
-
 
 T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetRequest")
 
@@ -56,8 +49,6 @@ class CraCheckReportPartnerInsightsGetRequest:
     """ Deprecated request options. Use `partner_insights.prism_versions` instead. """
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cra_check_report_partner_insights_get_options import CraCheckReportPartnerInsightsGetOptions  # noqa: PLC0415
-
         client_id = self.client_id
 
         secret = self.secret
@@ -112,11 +103,6 @@ class CraCheckReportPartnerInsightsGetRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cra_check_report_partner_insights_get_options import CraCheckReportPartnerInsightsGetOptions  # noqa: PLC0415
-        from ..models.cra_check_report_partner_insights_get_partner_insights import (
-            CraCheckReportPartnerInsightsGetPartnerInsights,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         client_id = d.pop("client_id", UNSET)
 
@@ -136,7 +122,13 @@ class CraCheckReportPartnerInsightsGetRequest:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                user_tier_type_1 = CraUserTier(data)
+                _user_tier_type_1 = data
+                user_tier_type_1 = cast(
+                    CraUserTier,
+                    CraUserTier._value2member_map_.get(_user_tier_type_1)
+                    if _user_tier_type_1.__class__ is str
+                    else None,
+                ) or CraUserTier(_user_tier_type_1)
 
                 return user_tier_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -181,3 +173,11 @@ class CraCheckReportPartnerInsightsGetRequest:
         )
 
         return cra_check_report_partner_insights_get_request
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.cra_check_report_partner_insights_get_options import CraCheckReportPartnerInsightsGetOptions  # noqa: E402
+from ..models.cra_check_report_partner_insights_get_partner_insights import (
+    CraCheckReportPartnerInsightsGetPartnerInsights,  # noqa: E402
+)

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.check_report_warning import CheckReportWarning
-    from ..models.cra_partner_insights import CraPartnerInsights
-
 
 T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetResponse")
 
@@ -60,9 +55,6 @@ class CraCheckReportPartnerInsightsGetResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.check_report_warning import CheckReportWarning  # noqa: PLC0415
-        from ..models.cra_partner_insights import CraPartnerInsights  # noqa: PLC0415
-
         d = dict(src_dict)
         request_id = d.pop("request_id")
 
@@ -106,3 +98,9 @@ class CraCheckReportPartnerInsightsGetResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.check_report_warning import CheckReportWarning  # noqa: E402
+from ..models.cra_partner_insights import CraPartnerInsights  # noqa: E402

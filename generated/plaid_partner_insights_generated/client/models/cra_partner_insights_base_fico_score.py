@@ -105,60 +105,33 @@ class CraPartnerInsightsBaseFicoScore:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        bureau = CraPartnerInsightsBureau(d.pop("bureau"))
+        _bureau = d.pop("bureau")
+        bureau = cast(
+            CraPartnerInsightsBureau,
+            CraPartnerInsightsBureau._value2member_map_.get(_bureau) if _bureau.__class__ is str else None,
+        ) or CraPartnerInsightsBureau(_bureau)
 
         score = d.pop("score")
 
-        base_fico_score_version = CraPartnerInsightsBaseFicoScoreVersion(d.pop("base_fico_score_version"))
+        _base_fico_score_version = d.pop("base_fico_score_version")
+        base_fico_score_version = cast(
+            CraPartnerInsightsBaseFicoScoreVersion,
+            CraPartnerInsightsBaseFicoScoreVersion._value2member_map_.get(_base_fico_score_version)
+            if _base_fico_score_version.__class__ is str
+            else None,
+        ) or CraPartnerInsightsBaseFicoScoreVersion(_base_fico_score_version)
 
-        reason_codes = cast(list[str], d.pop("reason_codes", UNSET))
+        reason_codes = d.pop("reason_codes", UNSET)
 
-        def _parse_reason_code_1(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        reason_code_1 = d.pop("reason_code_1", UNSET)
 
-        reason_code_1 = _parse_reason_code_1(d.pop("reason_code_1", UNSET))
+        reason_code_2 = d.pop("reason_code_2", UNSET)
 
-        def _parse_reason_code_2(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        reason_code_3 = d.pop("reason_code_3", UNSET)
 
-        reason_code_2 = _parse_reason_code_2(d.pop("reason_code_2", UNSET))
+        reason_code_4 = d.pop("reason_code_4", UNSET)
 
-        def _parse_reason_code_3(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        reason_code_3 = _parse_reason_code_3(d.pop("reason_code_3", UNSET))
-
-        def _parse_reason_code_4(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        reason_code_4 = _parse_reason_code_4(d.pop("reason_code_4", UNSET))
-
-        def _parse_did_inquiries_adversely_affect_score(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        did_inquiries_adversely_affect_score = _parse_did_inquiries_adversely_affect_score(
-            d.pop("did_inquiries_adversely_affect_score", UNSET)
-        )
+        did_inquiries_adversely_affect_score = d.pop("did_inquiries_adversely_affect_score", UNSET)
 
         cra_partner_insights_base_fico_score = cls(
             bureau=bureau,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -258,223 +258,57 @@ class CraPartnerInsightsFicoReportCharacteristics:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        num_accounts = d.pop("num_accounts", UNSET)
 
-        def _parse_num_accounts(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        avg_daily_balance_over_1_month = d.pop("avg_daily_balance_over_1_month", UNSET)
 
-        num_accounts = _parse_num_accounts(d.pop("num_accounts", UNSET))
+        avg_daily_balance_over_3_months = d.pop("avg_daily_balance_over_3_months", UNSET)
 
-        def _parse_avg_daily_balance_over_1_month(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        avg_daily_balance_over_6_months = d.pop("avg_daily_balance_over_6_months", UNSET)
 
-        avg_daily_balance_over_1_month = _parse_avg_daily_balance_over_1_month(
-            d.pop("avg_daily_balance_over_1_month", UNSET)
+        avg_daily_balance_over_12_months = d.pop("avg_daily_balance_over_12_months", UNSET)
+
+        days_since_earliest_tx = d.pop("days_since_earliest_tx", UNSET)
+
+        days_since_most_recent_negative_ending_balance = d.pop("days_since_most_recent_negative_ending_balance", UNSET)
+
+        days_since_most_recent_insufficient_funds_fee_debit_tx = d.pop(
+            "days_since_most_recent_insufficient_funds_fee_debit_tx", UNSET
         )
 
-        def _parse_avg_daily_balance_over_3_months(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        avg_daily_balance_over_3_months = _parse_avg_daily_balance_over_3_months(
-            d.pop("avg_daily_balance_over_3_months", UNSET)
+        tot_number_days_with_negative_balance_over_1_month = d.pop(
+            "tot_number_days_with_negative_balance_over_1_month", UNSET
         )
 
-        def _parse_avg_daily_balance_over_6_months(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        avg_daily_balance_over_6_months = _parse_avg_daily_balance_over_6_months(
-            d.pop("avg_daily_balance_over_6_months", UNSET)
+        tot_number_days_with_negative_balance_over_3_months = d.pop(
+            "tot_number_days_with_negative_balance_over_3_months", UNSET
         )
 
-        def _parse_avg_daily_balance_over_12_months(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        avg_daily_balance_over_12_months = _parse_avg_daily_balance_over_12_months(
-            d.pop("avg_daily_balance_over_12_months", UNSET)
+        tot_number_days_with_negative_balance_over_6_months = d.pop(
+            "tot_number_days_with_negative_balance_over_6_months", UNSET
         )
 
-        def _parse_days_since_earliest_tx(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_since_earliest_tx = _parse_days_since_earliest_tx(d.pop("days_since_earliest_tx", UNSET))
-
-        def _parse_days_since_most_recent_negative_ending_balance(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_since_most_recent_negative_ending_balance = _parse_days_since_most_recent_negative_ending_balance(
-            d.pop("days_since_most_recent_negative_ending_balance", UNSET)
+        tot_number_days_with_negative_balance_over_12_months = d.pop(
+            "tot_number_days_with_negative_balance_over_12_months", UNSET
         )
 
-        def _parse_days_since_most_recent_insufficient_funds_fee_debit_tx(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        days_since_most_recent_tx = d.pop("days_since_most_recent_tx", UNSET)
 
-        days_since_most_recent_insufficient_funds_fee_debit_tx = (
-            _parse_days_since_most_recent_insufficient_funds_fee_debit_tx(
-                d.pop("days_since_most_recent_insufficient_funds_fee_debit_tx", UNSET)
-            )
-        )
+        days_with_tx_over_1_month = d.pop("days_with_tx_over_1_month", UNSET)
 
-        def _parse_tot_number_days_with_negative_balance_over_1_month(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        days_with_tx_over_3_months = d.pop("days_with_tx_over_3_months", UNSET)
 
-        tot_number_days_with_negative_balance_over_1_month = _parse_tot_number_days_with_negative_balance_over_1_month(
-            d.pop("tot_number_days_with_negative_balance_over_1_month", UNSET)
-        )
+        days_with_tx_over_6_months = d.pop("days_with_tx_over_6_months", UNSET)
 
-        def _parse_tot_number_days_with_negative_balance_over_3_months(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        days_with_tx_over_12_months = d.pop("days_with_tx_over_12_months", UNSET)
 
-        tot_number_days_with_negative_balance_over_3_months = (
-            _parse_tot_number_days_with_negative_balance_over_3_months(
-                d.pop("tot_number_days_with_negative_balance_over_3_months", UNSET)
-            )
-        )
+        tot_current_balances = d.pop("tot_current_balances", UNSET)
 
-        def _parse_tot_number_days_with_negative_balance_over_6_months(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        num_checking_accounts = d.pop("num_checking_accounts", UNSET)
 
-        tot_number_days_with_negative_balance_over_6_months = (
-            _parse_tot_number_days_with_negative_balance_over_6_months(
-                d.pop("tot_number_days_with_negative_balance_over_6_months", UNSET)
-            )
-        )
+        num_money_market_accounts = d.pop("num_money_market_accounts", UNSET)
 
-        def _parse_tot_number_days_with_negative_balance_over_12_months(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        tot_number_days_with_negative_balance_over_12_months = (
-            _parse_tot_number_days_with_negative_balance_over_12_months(
-                d.pop("tot_number_days_with_negative_balance_over_12_months", UNSET)
-            )
-        )
-
-        def _parse_days_since_most_recent_tx(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_since_most_recent_tx = _parse_days_since_most_recent_tx(d.pop("days_since_most_recent_tx", UNSET))
-
-        def _parse_days_with_tx_over_1_month(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_with_tx_over_1_month = _parse_days_with_tx_over_1_month(d.pop("days_with_tx_over_1_month", UNSET))
-
-        def _parse_days_with_tx_over_3_months(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_with_tx_over_3_months = _parse_days_with_tx_over_3_months(d.pop("days_with_tx_over_3_months", UNSET))
-
-        def _parse_days_with_tx_over_6_months(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_with_tx_over_6_months = _parse_days_with_tx_over_6_months(d.pop("days_with_tx_over_6_months", UNSET))
-
-        def _parse_days_with_tx_over_12_months(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        days_with_tx_over_12_months = _parse_days_with_tx_over_12_months(d.pop("days_with_tx_over_12_months", UNSET))
-
-        def _parse_tot_current_balances(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        tot_current_balances = _parse_tot_current_balances(d.pop("tot_current_balances", UNSET))
-
-        def _parse_num_checking_accounts(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        num_checking_accounts = _parse_num_checking_accounts(d.pop("num_checking_accounts", UNSET))
-
-        def _parse_num_money_market_accounts(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        num_money_market_accounts = _parse_num_money_market_accounts(d.pop("num_money_market_accounts", UNSET))
-
-        def _parse_num_savings_accounts(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        num_savings_accounts = _parse_num_savings_accounts(d.pop("num_savings_accounts", UNSET))
+        num_savings_accounts = d.pop("num_savings_accounts", UNSET)
 
         cra_partner_insights_fico_report_characteristics = cls(
             num_accounts=num_accounts,

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cra_partner_insights_fico_report_characteristics import CraPartnerInsightsFicoReportCharacteristics
-    from ..models.cra_partner_insights_ultra_fico_score_result import CraPartnerInsightsUltraFicoScoreResult
-
 
 T = TypeVar("T", bound="CraPartnerInsightsFicoResults")
 
@@ -30,10 +25,6 @@ class CraPartnerInsightsFicoResults:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cra_partner_insights_fico_report_characteristics import (
-            CraPartnerInsightsFicoReportCharacteristics,  # noqa: PLC0415
-        )
-
         lender_application_id = self.lender_application_id
 
         ultrafico_score_results = []
@@ -64,11 +55,6 @@ class CraPartnerInsightsFicoResults:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cra_partner_insights_fico_report_characteristics import (
-            CraPartnerInsightsFicoReportCharacteristics,  # noqa: PLC0415
-        )
-        from ..models.cra_partner_insights_ultra_fico_score_result import CraPartnerInsightsUltraFicoScoreResult  # noqa: PLC0415
-
         d = dict(src_dict)
         lender_application_id = d.pop("lender_application_id")
 
@@ -122,3 +108,9 @@ class CraPartnerInsightsFicoResults:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.cra_partner_insights_fico_report_characteristics import CraPartnerInsightsFicoReportCharacteristics  # noqa: E402
+from ..models.cra_partner_insights_ultra_fico_score_result import CraPartnerInsightsUltraFicoScoreResult  # noqa: E402

@@ -2,20 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.prism_cash_score import PrismCashScore
-    from ..models.prism_detect import PrismDetect
-    from ..models.prism_extend import PrismExtend
-    from ..models.prism_first_detect import PrismFirstDetect
-    from ..models.prism_insights import PrismInsights
-
 
 T = TypeVar("T", bound="CraPartnerInsightsPrism")
 
@@ -40,12 +32,6 @@ class CraPartnerInsightsPrism:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.prism_cash_score import PrismCashScore  # noqa: PLC0415
-        from ..models.prism_detect import PrismDetect  # noqa: PLC0415
-        from ..models.prism_extend import PrismExtend  # noqa: PLC0415
-        from ..models.prism_first_detect import PrismFirstDetect  # noqa: PLC0415
-        from ..models.prism_insights import PrismInsights  # noqa: PLC0415
-
         status = self.status
 
         insights: dict[str, Any] | None | Unset
@@ -110,12 +96,6 @@ class CraPartnerInsightsPrism:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prism_cash_score import PrismCashScore  # noqa: PLC0415
-        from ..models.prism_detect import PrismDetect  # noqa: PLC0415
-        from ..models.prism_extend import PrismExtend  # noqa: PLC0415
-        from ..models.prism_first_detect import PrismFirstDetect  # noqa: PLC0415
-        from ..models.prism_insights import PrismInsights  # noqa: PLC0415
-
         d = dict(src_dict)
         status = d.pop("status")
 
@@ -231,3 +211,12 @@ class CraPartnerInsightsPrism:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.prism_cash_score import PrismCashScore  # noqa: E402
+from ..models.prism_detect import PrismDetect  # noqa: E402
+from ..models.prism_extend import PrismExtend  # noqa: E402
+from ..models.prism_first_detect import PrismFirstDetect  # noqa: E402
+from ..models.prism_insights import PrismInsights  # noqa: E402

@@ -149,96 +149,37 @@ class CraPartnerInsightsUltraFicoScore:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        ultrafico_score_version = CraPartnerInsightsUltraFicoScoreVersion(d.pop("ultrafico_score_version"))
+        _ultrafico_score_version = d.pop("ultrafico_score_version")
+        ultrafico_score_version = cast(
+            CraPartnerInsightsUltraFicoScoreVersion,
+            CraPartnerInsightsUltraFicoScoreVersion._value2member_map_.get(_ultrafico_score_version)
+            if _ultrafico_score_version.__class__ is str
+            else None,
+        ) or CraPartnerInsightsUltraFicoScoreVersion(_ultrafico_score_version)
 
         score = d.pop("score")
 
-        negative_reason_codes = cast(list[str], d.pop("negative_reason_codes", UNSET))
+        negative_reason_codes = d.pop("negative_reason_codes", UNSET)
 
-        positive_reason_codes = cast(list[str], d.pop("positive_reason_codes", UNSET))
+        positive_reason_codes = d.pop("positive_reason_codes", UNSET)
 
-        def _parse_reason_code_1(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        reason_code_1 = d.pop("reason_code_1", UNSET)
 
-        reason_code_1 = _parse_reason_code_1(d.pop("reason_code_1", UNSET))
+        reason_code_2 = d.pop("reason_code_2", UNSET)
 
-        def _parse_reason_code_2(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        reason_code_3 = d.pop("reason_code_3", UNSET)
 
-        reason_code_2 = _parse_reason_code_2(d.pop("reason_code_2", UNSET))
+        reason_code_4 = d.pop("reason_code_4", UNSET)
 
-        def _parse_reason_code_3(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        positive_reason_code_1 = d.pop("positive_reason_code_1", UNSET)
 
-        reason_code_3 = _parse_reason_code_3(d.pop("reason_code_3", UNSET))
+        positive_reason_code_2 = d.pop("positive_reason_code_2", UNSET)
 
-        def _parse_reason_code_4(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        positive_reason_code_3 = d.pop("positive_reason_code_3", UNSET)
 
-        reason_code_4 = _parse_reason_code_4(d.pop("reason_code_4", UNSET))
+        positive_reason_code_4 = d.pop("positive_reason_code_4", UNSET)
 
-        def _parse_positive_reason_code_1(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        positive_reason_code_1 = _parse_positive_reason_code_1(d.pop("positive_reason_code_1", UNSET))
-
-        def _parse_positive_reason_code_2(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        positive_reason_code_2 = _parse_positive_reason_code_2(d.pop("positive_reason_code_2", UNSET))
-
-        def _parse_positive_reason_code_3(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        positive_reason_code_3 = _parse_positive_reason_code_3(d.pop("positive_reason_code_3", UNSET))
-
-        def _parse_positive_reason_code_4(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        positive_reason_code_4 = _parse_positive_reason_code_4(d.pop("positive_reason_code_4", UNSET))
-
-        def _parse_did_inquiries_adversely_affect_score(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        did_inquiries_adversely_affect_score = _parse_did_inquiries_adversely_affect_score(
-            d.pop("did_inquiries_adversely_affect_score", UNSET)
-        )
+        did_inquiries_adversely_affect_score = d.pop("did_inquiries_adversely_affect_score", UNSET)
 
         cra_partner_insights_ultra_fico_score = cls(
             ultrafico_score_version=ultrafico_score_version,

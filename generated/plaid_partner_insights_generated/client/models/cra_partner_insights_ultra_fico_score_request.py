@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..models.cra_partner_insights_ultra_fico_score_version import CraPartnerInsightsUltraFicoScoreVersion
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cra_partner_insights_base_fico_score import CraPartnerInsightsBaseFicoScore
-
 
 T = TypeVar("T", bound="CraPartnerInsightsUltraFicoScoreRequest")
 
@@ -56,10 +52,14 @@ class CraPartnerInsightsUltraFicoScoreRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cra_partner_insights_base_fico_score import CraPartnerInsightsBaseFicoScore  # noqa: PLC0415
-
         d = dict(src_dict)
-        ultrafico_score_version = CraPartnerInsightsUltraFicoScoreVersion(d.pop("ultrafico_score_version"))
+        _ultrafico_score_version = d.pop("ultrafico_score_version")
+        ultrafico_score_version = cast(
+            CraPartnerInsightsUltraFicoScoreVersion,
+            CraPartnerInsightsUltraFicoScoreVersion._value2member_map_.get(_ultrafico_score_version)
+            if _ultrafico_score_version.__class__ is str
+            else None,
+        ) or CraPartnerInsightsUltraFicoScoreVersion(_ultrafico_score_version)
 
         base_fico_score = CraPartnerInsightsBaseFicoScore.from_dict(d.pop("base_fico_score"))
 
@@ -75,3 +75,8 @@ class CraPartnerInsightsUltraFicoScoreRequest:
         )
 
         return cra_partner_insights_ultra_fico_score_request
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.cra_partner_insights_base_fico_score import CraPartnerInsightsBaseFicoScore  # noqa: E402

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -50,7 +50,10 @@ class Email:
 
         primary = d.pop("primary")
 
-        type_ = EmailType(d.pop("type"))
+        _type_ = d.pop("type")
+        type_ = cast(
+            EmailType, EmailType._value2member_map_.get(_type_) if _type_.__class__ is str else None
+        ) or EmailType(_type_)
 
         email = cls(
             data=data,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -92,76 +92,25 @@ class PrismCashScoreMetadata:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        max_age = d.pop("max_age")
 
-        def _parse_max_age(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        min_age = d.pop("min_age")
 
-        max_age = _parse_max_age(d.pop("max_age"))
+        min_age_credit = d.pop("min_age_credit")
 
-        def _parse_min_age(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        min_age_debit = d.pop("min_age_debit")
 
-        min_age = _parse_min_age(d.pop("min_age"))
+        max_age_debit = d.pop("max_age_debit")
 
-        def _parse_min_age_credit(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        max_age_credit = d.pop("max_age_credit")
 
-        min_age_credit = _parse_min_age_credit(d.pop("min_age_credit"))
+        num_trxn_credit = d.pop("num_trxn_credit")
 
-        def _parse_min_age_debit(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        num_trxn_debit = d.pop("num_trxn_debit")
 
-        min_age_debit = _parse_min_age_debit(d.pop("min_age_debit"))
+        l1m_credit_value_cnt = d.pop("l1m_credit_value_cnt")
 
-        def _parse_max_age_debit(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        max_age_debit = _parse_max_age_debit(d.pop("max_age_debit"))
-
-        def _parse_max_age_credit(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        max_age_credit = _parse_max_age_credit(d.pop("max_age_credit"))
-
-        def _parse_num_trxn_credit(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        num_trxn_credit = _parse_num_trxn_credit(d.pop("num_trxn_credit"))
-
-        def _parse_num_trxn_debit(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        num_trxn_debit = _parse_num_trxn_debit(d.pop("num_trxn_debit"))
-
-        def _parse_l1m_credit_value_cnt(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        l1m_credit_value_cnt = _parse_l1m_credit_value_cnt(d.pop("l1m_credit_value_cnt"))
-
-        def _parse_l1m_debit_value_cnt(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        l1m_debit_value_cnt = _parse_l1m_debit_value_cnt(d.pop("l1m_debit_value_cnt"))
+        l1m_debit_value_cnt = d.pop("l1m_debit_value_cnt")
 
         prism_cash_score_metadata = cls(
             max_age=max_age,

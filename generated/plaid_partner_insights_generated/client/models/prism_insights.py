@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.prism_insights_result import PrismInsightsResult
-
 
 T = TypeVar("T", bound="PrismInsights")
 
@@ -61,8 +57,6 @@ class PrismInsights:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prism_insights_result import PrismInsightsResult  # noqa: PLC0415
-
         d = dict(src_dict)
         version = d.pop("version")
 
@@ -102,3 +96,8 @@ class PrismInsights:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
+# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+from ..models.prism_insights_result import PrismInsightsResult  # noqa: E402

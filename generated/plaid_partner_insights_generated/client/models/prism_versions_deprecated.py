@@ -103,7 +103,13 @@ class PrismVersionsDeprecated:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                firstdetect_type_1 = PrismFirstDetectVersion(data)
+                _firstdetect_type_1 = data
+                firstdetect_type_1 = cast(
+                    PrismFirstDetectVersion,
+                    PrismFirstDetectVersion._value2member_map_.get(_firstdetect_type_1)
+                    if _firstdetect_type_1.__class__ is str
+                    else None,
+                ) or PrismFirstDetectVersion(_firstdetect_type_1)
 
                 return firstdetect_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -120,7 +126,13 @@ class PrismVersionsDeprecated:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                detect_type_1 = PrismDetectVersion(data)
+                _detect_type_1 = data
+                detect_type_1 = cast(
+                    PrismDetectVersion,
+                    PrismDetectVersion._value2member_map_.get(_detect_type_1)
+                    if _detect_type_1.__class__ is str
+                    else None,
+                ) or PrismDetectVersion(_detect_type_1)
 
                 return detect_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -137,7 +149,13 @@ class PrismVersionsDeprecated:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                cashscore_type_1 = PrismCashScoreVersion(data)
+                _cashscore_type_1 = data
+                cashscore_type_1 = cast(
+                    PrismCashScoreVersion,
+                    PrismCashScoreVersion._value2member_map_.get(_cashscore_type_1)
+                    if _cashscore_type_1.__class__ is str
+                    else None,
+                ) or PrismCashScoreVersion(_cashscore_type_1)
 
                 return cashscore_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -154,7 +172,13 @@ class PrismVersionsDeprecated:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                extend_type_1 = PrismExtendVersion(data)
+                _extend_type_1 = data
+                extend_type_1 = cast(
+                    PrismExtendVersion,
+                    PrismExtendVersion._value2member_map_.get(_extend_type_1)
+                    if _extend_type_1.__class__ is str
+                    else None,
+                ) or PrismExtendVersion(_extend_type_1)
 
                 return extend_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -171,7 +195,13 @@ class PrismVersionsDeprecated:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                insights_type_1 = PrismInsightsVersion(data)
+                _insights_type_1 = data
+                insights_type_1 = cast(
+                    PrismInsightsVersion,
+                    PrismInsightsVersion._value2member_map_.get(_insights_type_1)
+                    if _insights_type_1.__class__ is str
+                    else None,
+                ) or PrismInsightsVersion(_insights_type_1)
 
                 return insights_type_1
             except (TypeError, ValueError, AttributeError, KeyError):

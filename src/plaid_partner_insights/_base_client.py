@@ -1,0 +1,466 @@
+"""What the sync and async clients share: settings, request building, retry decisions, parsing, errors, logging.
+
+The two clients only differ in how they send a request and sleep; every decision (what to send, whether and how
+long to wait before another attempt, what a response means) is made here, once.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import platform
+import time
+import typing
+from collections.abc import Mapping
+
+import httpx
+
+from ._config import (
+    ENVIRONMENTS,
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    TimeoutTypes,
+)
+from ._deprecations import prepare_options
+from ._exceptions import (
+    ERROR_TYPE_CLASSES,
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    PlaidAPIError,
+    RequestValidationError,
+    ResponseValidationError,
+)
+from ._validation import find_unparsed, locate_parse_error, request_checker
+from ._version import __version__
+
+if typing.TYPE_CHECKING:
+    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
+
+__all__ = ["BaseClient", "PreparedCall"]
+
+logger = logging.getLogger("plaid_partner_insights")
+
+PLAID_VERSION = "2020-09-14"
+USER_AGENT = f"plaid-partner-insights/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+_EXCERPT = 200
+
+
+def _excerpt(content: bytes) -> str:
+    text = content[: _EXCERPT * 4].decode("utf-8", "replace")
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
+
+
+def _header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable()
+
+
+def _check_credential(name: str, value: object, *, per_call: bool) -> str:
+    # Never echo the value: it may be a secret.
+    problem = None
+    if not isinstance(value, str) or not value.strip():
+        problem = "must be a non-empty string"
+    elif not _header_safe(value):
+        problem = "contains characters that cannot be sent in an HTTP header"
+    if problem is None:
+        return typing.cast(str, value)
+    if per_call:
+        raise RequestValidationError(name, problem)
+    raise ConfigurationError(f"{name} {problem}")
+
+
+_endpoint: tuple[str, str, dict[str, str]] | None = None
+
+
+def _endpoint_kwargs() -> tuple[str, str, dict[str, str]]:
+    """Method, path and headers from the generated endpoint module (imported on first use: it pulls in the models)."""
+    global _endpoint
+    if _endpoint is None:
+        from plaid_partner_insights_generated.client.api.plaid import cra_check_report_partner_insights_get as module
+        from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetRequest
+
+        kwargs = module._get_kwargs(body=CraCheckReportPartnerInsightsGetRequest())
+        _endpoint = (str(kwargs["method"]).upper(), str(kwargs["url"]), dict(kwargs["headers"]))
+    return _endpoint
+
+
+class PreparedCall:
+    """One validated call, ready to be attempted as many times as the retry policy allows."""
+
+    __slots__ = ("content", "headers", "max_retries", "method", "path", "timeout", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        content: bytes,
+        headers: Mapping[str, str],
+        timeout: httpx.Timeout,
+        max_retries: int,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.path = path
+        self.content = content
+        self.headers = headers
+        self.timeout = timeout
+        self.max_retries = max_retries
+
+    def __repr__(self) -> str:
+        return f"<PreparedCall {self.method} {self.url} max_retries={self.max_retries}>"
+
+
+def _as_timeout(value: object, name: str) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return httpx.Timeout(float(value))
+    raise ConfigurationError(f"{name} must be a positive number of seconds or an httpx.Timeout, got {value!r}")
+
+
+def _as_max_retries(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ConfigurationError(f"max_retries must be an integer >= 0, got {value!r}")
+
+
+class BaseClient:
+    """Settings and every decision shared by `PartnerInsightsClient` and `AsyncPartnerInsightsClient`."""
+
+    _base_url: str
+    _timeout: httpx.Timeout
+    _max_retries: int
+    _retry_policy: RetryPolicy
+    _headers: dict[str, str]
+
+    def _configure(
+        self,
+        *,
+        client_id: str,
+        secret: str,
+        environment: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes,
+        max_retries: int,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        _check_credential("client_id", client_id, per_call=False)
+        _check_credential("secret", secret, per_call=False)
+        if base_url is None:
+            environment = environment or "sandbox"
+            if environment not in ENVIRONMENTS:
+                raise ConfigurationError(f"environment must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+            base_url = ENVIRONMENTS[environment]
+        elif not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        self._base_url = base_url.rstrip("/")
+        self._timeout = _as_timeout(timeout, "timeout")
+        self._max_retries = _as_max_retries(max_retries)
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
+        self._retry_policy = retry_policy or RetryPolicy()
+        _, _, endpoint_headers = _endpoint_kwargs()
+        self._headers = {
+            **endpoint_headers,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            "Plaid-Version": PLAID_VERSION,
+            "PLAID-CLIENT-ID": client_id,
+            "PLAID-SECRET": secret,
+        }
+
+    @property
+    def base_url(self) -> str:
+        """The URL requests go to, for example `https://sandbox.plaid.com`."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The default timeout of every request (each attempt)."""
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        """How many times a failed request is retried by default (so at most `max_retries + 1` attempts)."""
+        return self._max_retries
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The backoff and `Retry-After` settings."""
+        return self._retry_policy
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._base_url!r}, max_retries={self._max_retries})"
+
+    def _copy_with(
+        self, *, timeout: TimeoutTypes | None, max_retries: int | None, retry_policy: RetryPolicy | None
+    ) -> typing.Self:
+        clone = copy.copy(self)
+        if timeout is not None:
+            clone._timeout = _as_timeout(timeout, "timeout")
+        if max_retries is not None:
+            clone._max_retries = _as_max_retries(max_retries)
+        if retry_policy is not None:
+            if not isinstance(retry_policy, RetryPolicy):
+                raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
+            clone._retry_policy = retry_policy
+        return clone
+
+    # -- building a call ---------------------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        params: Mapping[str, object],
+        *,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        stacklevel: int,
+    ) -> PreparedCall:
+        """Validate the request fields and build the call. `stacklevel` locates the user's line for warnings."""
+        checks = request_checker()
+        headers = self._headers
+        body: dict[str, object] = {}
+        for key, value in params.items():
+            check = checks.get(key)
+            if check is None:
+                raise TypeError(_unexpected_keyword(key, checks))
+            if key == "client_id" or key == "secret":
+                # Credentials go in the headers only: a per-call value replaces the client's for this call.
+                # (Checked without the generic checker, whose messages quote the value.)
+                credential = _check_credential(key, value, per_call=True)
+                if headers is self._headers:
+                    headers = dict(self._headers)
+                headers["PLAID-CLIENT-ID" if key == "client_id" else "PLAID-SECRET"] = credential
+                continue
+            check(value, key)
+            body[key] = value
+        if "options" in body:
+            options = prepare_options(typing.cast("Mapping[str, object] | None", body["options"]), stacklevel + 1)
+            if options is None:
+                del body["options"]
+            else:
+                body["options"] = options
+        method, path, _ = _endpoint_kwargs()
+        return PreparedCall(
+            method,
+            self._base_url + path,
+            path,
+            json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(),
+            headers,
+            self._timeout if timeout is None else _as_timeout(timeout, "timeout"),
+            self._max_retries if max_retries is None else _as_max_retries(max_retries),
+        )
+
+    # -- after each attempt ------------------------------------------------------------------------------------
+
+    def _retry_after_error(self, call: PreparedCall, exc: httpx.RequestError, attempt: int, started: float) -> float:
+        """Seconds to wait before the next attempt after a transport error; raises when attempts are used up."""
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({type(exc).__name__})"
+        duration_ms = (time.perf_counter() - started) * 1000
+        if attempt > call.max_retries:
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s %s %s attempt=%d duration_ms=%.1f, giving up",
+                    call.method,
+                    call.path,
+                    kind,
+                    attempt,
+                    duration_ms,
+                    extra=_extra(call, None, None, attempt, duration_ms),
+                )
+            error = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+            message = "request timed out" if error is APITimeoutError else f"connection failed: {type(exc).__name__}"
+            raise error(message, method=call.method, url=call.url, attempts=attempt) from exc
+        delay = self._retry_policy.delay(attempt, None)
+        logger.info(
+            "%s %s %s attempt=%d duration_ms=%.1f, retrying in %.2fs",
+            call.method,
+            call.path,
+            kind,
+            attempt,
+            duration_ms,
+            delay,
+            extra=_extra(call, None, None, attempt, duration_ms),
+        )
+        return delay
+
+    def _retry_after_response(
+        self, call: PreparedCall, response: httpx.Response, attempt: int, started: float
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or `None` when this response is final."""
+        status = response.status_code
+        if status < 500 and status not in RETRYABLE_STATUSES:
+            return None
+        if attempt > call.max_retries:
+            return None
+        delay = self._retry_policy.delay(attempt, response.headers.get("retry-after"))
+        if logger.isEnabledFor(logging.INFO):
+            duration_ms = (time.perf_counter() - started) * 1000
+            request_id = _request_id_of(response)
+            logger.info(
+                "%s %s -> %d request_id=%s attempt=%d duration_ms=%.1f, retrying in %.2fs",
+                call.method,
+                call.path,
+                status,
+                request_id,
+                attempt,
+                duration_ms,
+                delay,
+                extra=_extra(call, status, request_id, attempt, duration_ms),
+            )
+        return delay
+
+    def _handle_response(
+        self, call: PreparedCall, response: httpx.Response, attempt: int, started: float
+    ) -> CraCheckReportPartnerInsightsGetResponse:
+        """The parsed response of a final attempt, or the exception it means."""
+        status = response.status_code
+        content = response.content
+        if 200 <= status < 300:
+            result = _parse_success(status, content)
+            if logger.isEnabledFor(logging.DEBUG):
+                duration_ms = (time.perf_counter() - started) * 1000
+                logger.debug(
+                    "%s %s -> %d request_id=%s attempt=%d duration_ms=%.1f",
+                    call.method,
+                    call.path,
+                    status,
+                    result.request_id,
+                    attempt,
+                    duration_ms,
+                    extra=_extra(call, status, result.request_id, attempt, duration_ms),
+                )
+            return result
+        error = _api_error(status, content)
+        if logger.isEnabledFor(logging.DEBUG):
+            duration_ms = (time.perf_counter() - started) * 1000
+            logger.debug(
+                "%s %s -> %d request_id=%s attempt=%d duration_ms=%.1f error=%s/%s",
+                call.method,
+                call.path,
+                status,
+                error.request_id,
+                attempt,
+                duration_ms,
+                error.error_type,
+                error.error_code,
+                extra=_extra(call, status, error.request_id, attempt, duration_ms),
+            )
+        raise error
+
+
+def _extra(
+    call: PreparedCall, status: int | None, request_id: str | None, attempt: int, duration_ms: float
+) -> dict[str, object]:
+    return {
+        "http_method": call.method,
+        "http_path": call.path,
+        "status_code": status,
+        "request_id": request_id,
+        "attempt": attempt,
+        "duration_ms": round(duration_ms, 1),
+    }
+
+
+def _unexpected_keyword(key: str, allowed: Mapping[str, object]) -> str:
+    import difflib
+
+    message = f"get() got an unexpected keyword argument {key!r}"
+    close = difflib.get_close_matches(key, list(allowed), n=1)
+    return message + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def _request_id_of(response: httpx.Response) -> str | None:
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return None
+    request_id = data.get("request_id") if isinstance(data, dict) else None
+    return request_id if isinstance(request_id, str) else None
+
+
+def _parse_success(status: int, content: bytes) -> CraCheckReportPartnerInsightsGetResponse:
+    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
+
+    try:
+        data = json.loads(content)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError: not JSON, or cut off
+        raise ResponseValidationError(
+            "response body is not valid JSON",
+            status_code=status,
+            path=None,
+            body_excerpt=_excerpt(content),
+            request_id=None,
+        ) from None
+    if not isinstance(data, dict):
+        raise ResponseValidationError(
+            f"response body is a JSON {type(data).__name__}, not an object",
+            status_code=status,
+            path=None,
+            body_excerpt=_excerpt(content),
+            request_id=None,
+        )
+    request_id = data.get("request_id")
+    request_id = request_id if isinstance(request_id, str) else None
+    try:
+        result = CraCheckReportPartnerInsightsGetResponse.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _invalid(exc, "", status, content, request_id) from exc
+    unparsed = find_unparsed(result)
+    if unparsed is not None:
+        # A nullable nested object the generated parser kept as a raw dict: parse it again to learn why.
+        path, model, raw = unparsed
+        if isinstance(raw, Mapping):
+            try:
+                model.from_dict(raw)  # type: ignore[attr-defined]
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise _invalid(exc, path, status, content, request_id) from exc
+        raise ResponseValidationError(
+            f"response field {path!r} has an invalid value (expected an object, got {type(raw).__name__})",
+            status_code=status,
+            path=path,
+            body_excerpt=_excerpt(content),
+            request_id=request_id,
+        )
+    return result
+
+
+def _invalid(
+    exc: Exception, prefix: str, status: int, content: bytes, request_id: str | None
+) -> ResponseValidationError:
+    located = locate_parse_error(exc)
+    path = ".".join(part for part in (prefix, located) if part).replace(".[", "[") or None
+    if isinstance(exc, KeyError) and located is not None:
+        message = f"response is missing required field {path!r}"
+    elif path is not None:
+        message = f"response field {path!r} has an invalid value ({type(exc).__name__}: {exc})"
+    else:
+        message = f"response does not match the schema ({type(exc).__name__}: {exc})"
+    return ResponseValidationError(
+        message, status_code=status, path=path, body_excerpt=_excerpt(content), request_id=request_id
+    )
+
+
+def _api_error(status: int, content: bytes) -> PlaidAPIError:
+    from plaid_partner_insights_generated.client.models import PlaidError
+
+    try:
+        data = json.loads(content)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error_type"), str) and isinstance(data.get("error_code"), str):
+        body = dict(data)
+        body.setdefault("error_message", "")
+        body.setdefault("display_message", None)
+        try:
+            error = PlaidError.from_dict(body)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
+        else:
+            return ERROR_TYPE_CLASSES.get(str(error.error_type), PlaidAPIError)(status, error)
+    request_id = data.get("request_id") if isinstance(data, dict) else None
+    return PlaidAPIError(
+        status, None, body_excerpt=_excerpt(content), request_id=request_id if isinstance(request_id, str) else None
+    )

@@ -1,0 +1,99 @@
+"""Client settings: environments, the default timeout and the retry policy."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import typing
+
+import httpx
+
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ENVIRONMENTS", "Environment", "RetryPolicy", "TimeoutTypes"]
+
+Environment = typing.Literal["sandbox", "production"]
+ENVIRONMENTS: dict[str, str] = {"sandbox": "https://sandbox.plaid.com", "production": "https://production.plaid.com"}
+
+TimeoutTypes = float | httpx.Timeout
+"""Seconds for every phase (connect, read, write, pool), or an `httpx.Timeout` for each phase separately."""
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+"""Partner Insights can take a while to compute: 60 s to read, 10 s to connect. Always finite."""
+
+DEFAULT_MAX_RETRIES = 2
+
+# Statuses worth another try: request timeout, conflict, rate limit, and every 5xx.
+RETRYABLE_STATUSES = frozenset({408, 409, 429})
+
+
+class RetryPolicy:
+    """How long to wait between attempts. How many attempts is `max_retries`, on the client or per call.
+
+    - `backoff_initial` / `backoff_max`: the wait before retry *n* is `backoff_initial * 2 ** (n - 1)` seconds, at
+      most `backoff_max`, with jitter (a random 50-100 % of it) so that clients do not retry in lockstep.
+    - `retry_after_max`: a `Retry-After` header (seconds or an HTTP date) replaces the backoff, but the client
+      never waits longer than this many seconds for one retry.
+    """
+
+    __slots__ = ("backoff_initial", "backoff_max", "retry_after_max")
+
+    def __init__(self, *, backoff_initial: float = 0.5, backoff_max: float = 8.0, retry_after_max: float = 60.0):
+        for name, value in (
+            ("backoff_initial", backoff_initial),
+            ("backoff_max", backoff_max),
+            ("retry_after_max", retry_after_max),
+        ):
+            if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < math.inf:
+                raise ValueError(f"RetryPolicy.{name} must be a finite number >= 0, got {value!r}")
+        self.backoff_initial = float(backoff_initial)
+        self.backoff_max = float(backoff_max)
+        self.retry_after_max = float(retry_after_max)
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(backoff_initial={self.backoff_initial!r}, backoff_max={self.backoff_max!r}, "
+            f"retry_after_max={self.retry_after_max!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RetryPolicy):
+            return NotImplemented
+        return (self.backoff_initial, self.backoff_max, self.retry_after_max) == (
+            other.backoff_initial,
+            other.backoff_max,
+            other.retry_after_max,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.backoff_initial, self.backoff_max, self.retry_after_max))
+
+    def delay(self, retry_number: int, retry_after: str | None) -> float:
+        """Seconds to wait before retry number `retry_number` (1-based), given the response's `Retry-After`."""
+        requested = parse_retry_after(retry_after)
+        if requested is not None:
+            return min(requested, self.retry_after_max)
+        base = min(self.backoff_max, self.backoff_initial * 2 ** (retry_number - 1))
+        return float(base * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not cryptography
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """`Retry-After` in seconds (delta-seconds or an HTTP date), `None` when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        import datetime
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+            if when.tzinfo is None:  # "-0000": HTTP dates are always GMT
+                when = when.replace(tzinfo=datetime.UTC)
+            seconds = when.timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if not math.isfinite(seconds):
+        return None
+    return max(seconds, 0.0)

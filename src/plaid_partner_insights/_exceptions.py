@@ -1,0 +1,261 @@
+"""Everything the library raises.
+
+```
+PartnerInsightsError                  base of every exception raised by this library
+├── ConfigurationError                missing or invalid client settings (credentials, environment, URL)
+├── RequestValidationError            a request field has the wrong type or value (raised before any network call)
+├── APIConnectionError                no HTTP response: connection refused or reset, DNS, TLS, protocol error
+│   └── APITimeoutError               the request did not finish within the timeout
+├── ResponseValidationError           a 2xx response whose body is not a valid Partner Insights response
+└── PlaidAPIError                     any non-2xx response (the parsed Plaid error body, or the start of the text)
+    ├── InvalidRequestError           error_type INVALID_REQUEST
+    ├── InvalidInputError             error_type INVALID_INPUT
+    ├── InvalidResultError            error_type INVALID_RESULT
+    ├── RateLimitExceededError        error_type RATE_LIMIT_EXCEEDED
+    ├── PlaidServerError              error_type API_ERROR
+    ├── ItemError                     error_type ITEM_ERROR
+    ├── InstitutionError              error_type INSTITUTION_ERROR
+    ├── UserError                     error_type USER_ERROR
+    ├── ConsumerReportError           error_type CONSUMER_REPORT_ERROR
+    ├── CheckReportError              error_type CHECK_REPORT_ERROR
+    └── SandboxError                  error_type SANDBOX_ERROR
+```
+
+An `error_type` this library does not know raises `PlaidAPIError` itself, with every value Plaid sent.
+No exception carries the client id or secret.
+"""
+
+from __future__ import annotations
+
+import typing
+
+if typing.TYPE_CHECKING:
+    from plaid_partner_insights_generated.client.models import Cause, PlaidError
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "CheckReportError",
+    "ConfigurationError",
+    "ConsumerReportError",
+    "InstitutionError",
+    "InvalidInputError",
+    "InvalidRequestError",
+    "InvalidResultError",
+    "ItemError",
+    "PartnerInsightsError",
+    "PlaidAPIError",
+    "PlaidServerError",
+    "RateLimitExceededError",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "SandboxError",
+    "UserError",
+]
+
+
+class PartnerInsightsError(Exception):
+    """Base class of every exception this library raises."""
+
+    _init: tuple[tuple[typing.Any, ...], dict[str, typing.Any]] | None = None
+
+    def __reduce__(self) -> str | tuple[typing.Any, ...]:
+        # Keyword-only constructors: pickle (multiprocessing, task queues) rebuilds from the constructor arguments.
+        if self._init is None:
+            return super().__reduce__()
+        return (_rebuild, (type(self), *self._init))
+
+
+def _rebuild(
+    cls: type[PartnerInsightsError], args: tuple[typing.Any, ...], kwargs: dict[str, typing.Any]
+) -> typing.Any:
+    return cls(*args, **kwargs)
+
+
+class ConfigurationError(PartnerInsightsError, ValueError):
+    """The client cannot be built: missing credentials, an unknown environment or a malformed URL."""
+
+
+class RequestValidationError(PartnerInsightsError, ValueError):
+    """A request field has the wrong type or value. Raised before anything is sent.
+
+    `path` names the field, for example `partner_insights.prism_versions.cashscore`.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self._init = ((path, problem), {})
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+class APIConnectionError(PartnerInsightsError):
+    """No HTTP response was received (after any retries): refused or reset connection, DNS, TLS or protocol error."""
+
+    def __init__(self, message: str, *, method: str, url: str, attempts: int) -> None:
+        self._init = ((message,), {"method": method, "url": url, "attempts": attempts})
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+        super().__init__(f"{message} ({method} {url}, {attempts} attempt{'s' if attempts != 1 else ''})")
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within the timeout (after any retries)."""
+
+
+class ResponseValidationError(PartnerInsightsError):
+    """A 2xx response whose body is not a valid response: not JSON, cut off, or missing a required field.
+
+    `path` names the offending field (`None` when the body is not a JSON object at all); `body_excerpt` holds the
+    first 200 characters of the body.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int, path: str | None, body_excerpt: str, request_id: str | None
+    ) -> None:
+        self._init = (
+            (message,),
+            {"status_code": status_code, "path": path, "body_excerpt": body_excerpt, "request_id": request_id},
+        )
+        self.status_code = status_code
+        self.path = path
+        self.body_excerpt = body_excerpt
+        self.request_id = request_id
+        suffix = f" (HTTP {status_code}, request_id={request_id})" if request_id else f" (HTTP {status_code})"
+        super().__init__(message + suffix)
+
+
+class PlaidAPIError(PartnerInsightsError):
+    """Plaid (or something in front of it) answered with a non-2xx status.
+
+    When the body is a Plaid error, its fields are on the exception (`error_type`, `error_code`, `error_message`,
+    `display_message`, `request_id`, `causes`, `documentation_url`, `suggested_action`) and the whole parsed body
+    is `error` (unknown fields kept in `error.additional_properties`). When the body is not a Plaid error (an HTML
+    502 from a proxy, a cut-off body), `error` is `None`, the Plaid fields are `None` and `body_excerpt` holds the
+    first 200 characters of the text.
+
+    Branch on `error_type` / `error_code`, which are plain strings (values this library does not know included).
+    """
+
+    status_code: int
+    error_type: str | None
+    error_code: str | None
+    error_message: str | None
+    display_message: str | None
+    request_id: str | None
+    causes: list[Cause]
+    documentation_url: str | None
+    suggested_action: str | None
+    error: PlaidError | None
+    body_excerpt: str | None
+
+    def __init__(
+        self,
+        status_code: int,
+        error: PlaidError | None = None,
+        *,
+        body_excerpt: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.error = error
+        self.body_excerpt = body_excerpt
+        if error is not None:
+            self.error_type = str(error.error_type)
+            self.error_code = error.error_code
+            self.error_message = error.error_message
+            self.display_message = error.display_message
+            self.request_id = error.request_id if isinstance(error.request_id, str) else request_id
+            self.causes = list(error.causes) if isinstance(error.causes, list) else []
+            self.documentation_url = error.documentation_url if isinstance(error.documentation_url, str) else None
+            self.suggested_action = error.suggested_action if isinstance(error.suggested_action, str) else None
+            message = f"{self.error_type}/{self.error_code}: {self.error_message}"
+        else:
+            self.error_type = self.error_code = self.error_message = self.display_message = None
+            self.request_id = request_id
+            self.causes = []
+            self.documentation_url = self.suggested_action = None
+            message = f"HTTP {status_code} with a body that is not a Plaid error: {body_excerpt!r}"
+        if self.request_id:
+            message += f" (HTTP {status_code}, request_id={self.request_id})"
+        else:
+            message += f" (HTTP {status_code})"
+        super().__init__(message)
+
+    def __reduce__(self) -> str | tuple[typing.Any, ...]:
+        # The generated models hold the UNSET singleton, which pickle would duplicate: carry the JSON instead.
+        body = self.error.to_dict() if self.error is not None else None
+        return (_rebuild_api_error, (type(self), self.status_code, body, self.body_excerpt, self.request_id))
+
+
+def _rebuild_api_error(
+    cls: type[PlaidAPIError],
+    status_code: int,
+    body: dict[str, typing.Any] | None,
+    body_excerpt: str | None,
+    request_id: str | None,
+) -> PlaidAPIError:
+    from plaid_partner_insights_generated.client.models import PlaidError
+
+    error = PlaidError.from_dict(body) if body is not None else None
+    return cls(status_code, error, body_excerpt=body_excerpt, request_id=request_id)
+
+
+class InvalidRequestError(PlaidAPIError):
+    """`INVALID_REQUEST`: the request is malformed (missing or invalid fields, bad credentials format)."""
+
+
+class InvalidInputError(PlaidAPIError):
+    """`INVALID_INPUT`: a value was rejected, for example unknown credentials or an unauthorized environment."""
+
+
+class InvalidResultError(PlaidAPIError):
+    """`INVALID_RESULT`."""
+
+
+class RateLimitExceededError(PlaidAPIError):
+    """`RATE_LIMIT_EXCEEDED`: too many requests. Retried automatically (honouring `Retry-After`) before raising."""
+
+
+class PlaidServerError(PlaidAPIError):
+    """`API_ERROR`: a problem at Plaid (internal error, planned maintenance). 5xx statuses are retried first."""
+
+
+class ItemError(PlaidAPIError):
+    """`ITEM_ERROR`: a problem with one of the user's Items."""
+
+
+class InstitutionError(PlaidAPIError):
+    """`INSTITUTION_ERROR`: the financial institution is unavailable or failing."""
+
+
+class UserError(PlaidAPIError):
+    """`USER_ERROR`: a problem with the user (for example an unknown `user_id`)."""
+
+
+class ConsumerReportError(PlaidAPIError):
+    """`CONSUMER_REPORT_ERROR`: the report is not ready yet, has expired or does not exist."""
+
+
+class CheckReportError(PlaidAPIError):
+    """`CHECK_REPORT_ERROR`: Plaid could not build the report, for example `DATA_UNAVAILABLE`."""
+
+
+class SandboxError(PlaidAPIError):
+    """`SANDBOX_ERROR`: a sandbox-only failure."""
+
+
+ERROR_TYPE_CLASSES: dict[str, type[PlaidAPIError]] = {
+    "INVALID_REQUEST": InvalidRequestError,
+    "INVALID_INPUT": InvalidInputError,
+    "INVALID_RESULT": InvalidResultError,
+    "RATE_LIMIT_EXCEEDED": RateLimitExceededError,
+    "API_ERROR": PlaidServerError,
+    "ITEM_ERROR": ItemError,
+    "INSTITUTION_ERROR": InstitutionError,
+    "USER_ERROR": UserError,
+    "CONSUMER_REPORT_ERROR": ConsumerReportError,
+    "CHECK_REPORT_ERROR": CheckReportError,
+    "SANDBOX_ERROR": SandboxError,
+}

@@ -1,0 +1,271 @@
+"""The sandbox as a plain ASGI app: one route, `POST /cra/check_report/partner_insights/get`.
+
+No web framework: one route, a bounded body reader and JSON answers are all it needs. The app never logs
+or echoes credentials; errors name fields, never their values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ._errors import PlaidFailure, invalid_request, new_request_id
+from ._report import build_report, requested_versions
+from ._users import Outcome, outcome_for
+from ._validation import parse_body, validate_request
+
+__all__ = ["ENDPOINT", "MAX_BODY_BYTES", "SandboxApp", "create_app"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+ENDPOINT = "/cra/check_report/partner_insights/get"
+MAX_BODY_BYTES = 1024 * 1024
+NEW_CLIENT_CUTOFF = "2026-07-01"
+API_VERSION = "2020-09-14"
+_logger = logging.getLogger("plaid_partner_insights.sandbox")
+
+_REPORT_ERRORS = {
+    Outcome.PRODUCT_NOT_READY: PlaidFailure(
+        400,
+        "CONSUMER_REPORT_ERROR",
+        "PRODUCT_NOT_READY",
+        "the consumer report is still being generated; wait for the CHECK_REPORT_READY webhook and try again",
+    ),
+    Outcome.REPORT_EXPIRED: PlaidFailure(
+        400,
+        "CONSUMER_REPORT_ERROR",
+        "CONSUMER_REPORT_EXPIRED",
+        "the consumer report has expired (reports can be fetched for 24 hours); "
+        "call /cra/check_report/create to generate a new one",
+    ),
+    Outcome.REPORT_NOT_FOUND: PlaidFailure(
+        400,
+        "CONSUMER_REPORT_ERROR",
+        "CONSUMER_REPORT_NOT_FOUND",
+        "no consumer report exists for this user; call /cra/check_report/create to generate one",
+    ),
+    Outcome.RATE_LIMITED: PlaidFailure(
+        429,
+        "RATE_LIMIT_EXCEEDED",
+        "RATE_LIMIT",
+        "too many requests were made for this user; wait before retrying",
+        headers={"retry-after": "1"},
+    ),
+    Outcome.SERVER_ERROR: PlaidFailure(
+        500,
+        "API_ERROR",
+        "INTERNAL_SERVER_ERROR",
+        "an unexpected error occurred on the sandbox (triggered by the server-error sandbox user)",
+        display_message="Something went wrong. Please try again later.",
+    ),
+}
+
+
+def _data_unavailable(identity: str) -> PlaidFailure:
+    # A stable, Item-shaped id (built-in hash() is salted per process, so hashlib).
+    item_id = hashlib.sha256(f"item|{identity}".encode()).hexdigest()[:37]
+    cause = {
+        "item_id": item_id,
+        "error_type": "ITEM_ERROR",
+        "error_code": "ITEM_LOGIN_REQUIRED",
+        "error_code_reason": None,
+        "error_message": "the login details of this item have changed (credentials, MFA, or required user action) "
+        "and a user login is required to update this information",
+        "display_message": "Your login details have changed. Please sign in to your bank again.",
+    }
+    return PlaidFailure(
+        400,
+        "CHECK_REPORT_ERROR",
+        "DATA_UNAVAILABLE",
+        "Plaid Check could not retrieve data from the user's institutions; resolve the errors in `causes`, "
+        "then call /cra/check_report/create to generate a new report",
+        causes=[cause],
+    )
+
+
+class SandboxApp:
+    """The ASGI callable; `create_app` builds it."""
+
+    def __init__(self, *, client_id: str | None, secret: str | None, new_client: bool) -> None:
+        if (client_id is None) != (secret is None):
+            raise ValueError("give both client_id and secret, or neither")
+        if client_id == "" or secret == "":
+            raise ValueError("client_id and secret must not be empty")
+        self._client_id = client_id
+        self._secret = secret
+        self.new_client = new_client
+
+    def __repr__(self) -> str:
+        # Never show the credentials, only whether they are checked.
+        return f"SandboxApp(checks_credentials={self._client_id is not None}, new_client={self.new_client})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request_id = new_request_id()
+        try:
+            status, payload, headers = await self._handle(scope, receive, request_id)
+        except PlaidFailure as failure:
+            status, payload, headers = failure.status, failure.body(request_id), failure.headers
+        except Exception:
+            # A bug in the sandbox: answer like Plaid does for its own failures, and keep serving.
+            _logger.exception("sandbox request %s failed", request_id)
+            crash = PlaidFailure(500, "API_ERROR", "INTERNAL_SERVER_ERROR", "an unexpected error occurred")
+            status, payload, headers = crash.status, crash.body(request_id), crash.headers
+        await _respond(send, status, payload, headers)
+
+    async def _handle(self, scope: Scope, receive: Receive, request_id: str) -> tuple[int, Any, dict[str, str]]:
+        if scope["path"] != ENDPOINT:
+            raise PlaidFailure(404, "INVALID_REQUEST", "NOT_FOUND", "the requested path does not exist")
+        if scope["method"] != "POST":
+            raise PlaidFailure(
+                405,
+                "INVALID_REQUEST",
+                "INVALID_HTTP_METHOD",
+                f"{ENDPOINT} accepts only POST",
+                headers={"allow": "POST"},
+            )
+        headers = _headers(scope)
+        raw = await _read_body(receive, headers)
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise invalid_request("INVALID_BODY", "the request must have the Content-Type application/json")
+        body = parse_body(raw)
+        self._authenticate(body, headers)
+        _check_api_version(headers)
+        validate_request(raw, body)
+        identity = body.get("user_id") or body.get("user_token")
+        if not identity:
+            raise invalid_request(
+                "MISSING_FIELDS",
+                "the following required fields are missing: user_id (or user_token for older integrations)",
+            )
+        if self.new_client:
+            _refuse_request_time_config(body)
+        return 200, self._answer(identity, body, request_id), {}
+
+    def _authenticate(self, body: dict[str, Any], headers: dict[str, str]) -> None:
+        """Credentials from the body or, failing that, the headers; missing -> 400, wrong -> 400 (as Plaid)."""
+        given = {}
+        for field, header in (("client_id", "plaid-client-id"), ("secret", "plaid-secret")):
+            value = body[field] if field in body else headers.get(header, "")
+            if value == "":
+                raise invalid_request(
+                    "MISSING_FIELDS",
+                    f"the following required fields are missing: {field} "
+                    f"(send it in the {header.upper()} header or in the body)",
+                )
+            given[field] = value
+        if self._client_id is None or self._secret is None:
+            return  # Started without credentials: any non-empty pair is accepted (wrong types fail validation).
+        expected = {"client_id": self._client_id, "secret": self._secret}
+        if not all(
+            isinstance(given[field], str) and hmac.compare_digest(given[field].encode(), expected[field].encode())
+            for field in expected
+        ):
+            raise PlaidFailure(
+                400,
+                "INVALID_INPUT",
+                "INVALID_API_KEYS",
+                "invalid client_id or secret provided",
+            )
+
+    def _answer(self, identity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        outcome = outcome_for(identity)
+        if outcome is Outcome.DATA_UNAVAILABLE:
+            raise _data_unavailable(identity)
+        if outcome in _REPORT_ERRORS:
+            raise _REPORT_ERRORS[outcome]
+        versions = requested_versions(outcome, body)
+        fico = (body.get("partner_insights") or {}).get("fico")
+        report, warnings = build_report(identity, outcome, versions, fico)
+        return {"request_id": request_id, "report": report, "warnings": warnings}
+
+
+def create_app(*, client_id: str | None = None, secret: str | None = None, new_client: bool = False) -> SandboxApp:
+    """The sandbox ASGI app.
+
+    With `client_id` and `secret`, requests must carry exactly those; without, any non-empty pair is accepted.
+    `new_client=True` plays a client created on or after 2026-07-01, whose request-time `options` and
+    `partner_insights` Plaid refuses.
+    """
+    return SandboxApp(client_id=client_id, secret=secret, new_client=new_client)
+
+
+def _check_api_version(headers: dict[str, str]) -> None:
+    """The spec makes `Plaid-Version` part of every request's security; the sandbox speaks only `2020-09-14`."""
+    version = headers.get("plaid-version", "")
+    if version == "":
+        raise invalid_request(
+            "MISSING_FIELDS", f"the following required fields are missing: Plaid-Version header (send {API_VERSION})"
+        )
+    if version != API_VERSION:
+        raise invalid_request(
+            "INVALID_FIELD", f"invalid field(s): Plaid-Version header: this sandbox speaks only {API_VERSION}"
+        )
+
+
+def _refuse_request_time_config(body: dict[str, Any]) -> None:
+    for field in ("partner_insights", "options"):
+        if body.get(field) is not None:
+            raise invalid_request(
+                "INVALID_FIELD",
+                f"{field} is not accepted for clients created on or after {NEW_CLIENT_CUTOFF}; configure Partner "
+                "Insights (Prism versions, UltraFICO) when calling /cra/check_report/create instead",
+            )
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+async def _read_body(receive: Receive, headers: dict[str, str]) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed `MAX_BODY_BYTES`."""
+    too_large = PlaidFailure(
+        413, "INVALID_REQUEST", "INVALID_BODY", f"the request body is larger than {MAX_BODY_BYTES} bytes"
+    )
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _respond(send: Send, status: int, payload: Any, headers: dict[str, str]) -> None:
+    data = json.dumps(payload, separators=(",", ":")).encode()
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

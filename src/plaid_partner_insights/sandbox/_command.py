@@ -1,0 +1,68 @@
+"""The `plaid-partner-insights sandbox` subcommand; importable without the `sandbox` extra."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["add_sandbox_command", "run_sandbox_command"]
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535 (0 picks a free port), got {port}")
+    return port
+
+
+def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `sandbox` on the CLI's subparsers; `run_sandbox_command` runs it."""
+    from ._users import SANDBOX_USERS
+
+    users = "\n".join(f"  {user.user_id:32} {user.description.replace('`', '')}" for user in SANDBOX_USERS)
+    parser = subparsers.add_parser(
+        "sandbox",
+        help="serve the local Plaid sandbox until interrupted",
+        description="Serve a local Plaid sandbox for /cra/check_report/partner_insights/get and print its URL. "
+        "Any other user_id or user_token gets a report seeded from it.",
+        epilog=f"sandbox users (send as user_id or user_token):\n{users}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=_port, default=8787, help="port to listen on; 0 picks a free one (default: 8787)"
+    )
+    parser.add_argument("--client-id", help="accept only this client id (default: any non-empty one)")
+    parser.add_argument("--secret", help="accept only this secret (with --client-id)")
+    parser.add_argument(
+        "--new-client",
+        action="store_true",
+        help="play a client created on or after 2026-07-01: request-time options and partner_insights are refused",
+    )
+    parser.set_defaults(run=run_sandbox_command)
+
+
+def run_sandbox_command(args: argparse.Namespace) -> int:
+    """Serve until interrupted; exit status 0 on Ctrl-C, 2 on bad arguments, 1 if the server cannot start."""
+    if (args.client_id is None) != (args.secret is None):
+        print("plaid-partner-insights sandbox: give both --client-id and --secret, or neither", file=sys.stderr)
+        return 2
+    if args.client_id == "" or args.secret == "":
+        print("plaid-partner-insights sandbox: --client-id and --secret must not be empty", file=sys.stderr)
+        return 2
+    try:
+        from . import SandboxServerError, serve
+    except ImportError as exc:
+        print(f"plaid-partner-insights sandbox: {exc}", file=sys.stderr)
+        return 1
+    try:
+        serve(host=args.host, port=args.port, client_id=args.client_id, secret=args.secret, new_client=args.new_client)
+    except SandboxServerError as exc:
+        print(f"plaid-partner-insights sandbox: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down cleanly and re-raised the Ctrl-C; that is the normal way to stop.
+    return 0

@@ -1,0 +1,74 @@
+"""Plaid error bodies: every error the sandbox answers is a complete `PlaidError` object."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+__all__ = ["PlaidFailure", "SandboxServerError", "invalid_request", "new_request_id"]
+
+_REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
+# Plaid's documentation pages, one per error type; the anchor is the lower-cased error code.
+_DOC_PAGES = {
+    "INVALID_REQUEST": "invalid-request",
+    "INVALID_INPUT": "invalid-input",
+    "RATE_LIMIT_EXCEEDED": "rate-limit-exceeded",
+    "API_ERROR": "api",
+    "CONSUMER_REPORT_ERROR": "check-report",
+    "CHECK_REPORT_ERROR": "check-report",
+}
+
+
+class SandboxServerError(RuntimeError):
+    """The local sandbox server could not start or stop."""
+
+
+def new_request_id() -> str:
+    """A fresh identifier shaped like Plaid's (15 letters and digits)."""
+    return "".join(secrets.choice(_REQUEST_ID_ALPHABET) for _ in range(15))
+
+
+class PlaidFailure(Exception):
+    """An error answer: raised inside the app, turned into a status, headers and a `PlaidError` body."""
+
+    def __init__(
+        self,
+        status: int,
+        error_type: str,
+        error_code: str,
+        error_message: str,
+        *,
+        display_message: str | None = None,
+        causes: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {error_type}/{error_code}: {error_message}")
+        self.status = status
+        self.error_type = error_type
+        self.error_code = error_code
+        self.error_message = error_message
+        self.display_message = display_message
+        self.causes = causes
+        self.headers = headers or {}
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        """The JSON body, with every `PlaidError` field Plaid fills in for a synchronous error."""
+        page = _DOC_PAGES.get(self.error_type, "")
+        body: dict[str, Any] = {
+            "error_type": self.error_type,
+            "error_code": self.error_code,
+            "error_code_reason": None,
+            "error_message": self.error_message,
+            "display_message": self.display_message,
+            "request_id": request_id,
+            "causes": self.causes or [],
+            "documentation_url": f"https://plaid.com/docs/errors/{page}/#{self.error_code.lower()}",
+            "suggested_action": None,
+        }
+        return body
+
+
+def invalid_request(code: str, message: str, status: int = 400) -> PlaidFailure:
+    """An `INVALID_REQUEST` error (bad body, missing, unknown or invalid fields)."""
+    return PlaidFailure(status, "INVALID_REQUEST", code, message)

@@ -1,0 +1,142 @@
+"""schemathesis against the sandbox: generated valid and invalid requests, every default check, zero failures.
+
+Run twice: in-process against the ASGI app, and over loopback HTTP against the real server fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from requests.structures import CaseInsensitiveDict
+from schemathesis import Case, CheckContext, Response
+
+from plaid_partner_insights.sandbox import create_app
+
+if TYPE_CHECKING:
+    from tests.conftest import LocalSandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = schemathesis.Config.from_path(ROOT / "schemathesis.toml")
+ASGI_CLIENT_ID, ASGI_SECRET = "asgi-canary-id-4c1d", "asgi-canary-secret-e93a"
+
+# Two loads of the same spec: one bound to the in-process app, one sent over HTTP.
+IN_PROCESS = schemathesis.openapi.from_path(ROOT / "spec" / "openapi.yaml", config=CONFIG)
+IN_PROCESS.app = create_app(client_id=ASGI_CLIENT_ID, secret=ASGI_SECRET)
+OVER_HTTP = schemathesis.openapi.from_path(ROOT / "spec" / "openapi.yaml", config=CONFIG)
+
+# Per run: 2 modes (valid, invalid) x 3 phases; each test alone generates well over 500 cases (counted below).
+SETTINGS = settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+MIN_CASES_PER_RUN = 500
+
+
+def plaid_auth_enforced(client_id: str, secret: str, base_url: str | None) -> Callable[..., None]:
+    """schemathesis's `ignored_auth` probes with Plaid's answers: no credentials -> 400 MISSING_FIELDS,
+    a wrong secret -> 400 INVALID_API_KEYS. Run after every 2xx, like the built-in check."""
+
+    def check(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+        if not 200 <= response.status_code < 300:
+            return
+        assert isinstance(case.body, dict)  # a 2xx needs an object body
+        body = {k: v for k, v in case.body.items() if k not in ("client_id", "secret")}
+        for headers, expected in (
+            ({}, ("INVALID_REQUEST", "MISSING_FIELDS")),
+            (
+                {"PLAID-CLIENT-ID": client_id, "PLAID-SECRET": secret + "-wrong", "Plaid-Version": "2020-09-14"},
+                ("INVALID_INPUT", "INVALID_API_KEYS"),
+            ),
+        ):
+            probe = case.derive(headers=CaseInsensitiveDict())
+            probe.body = dict(body)
+            answer = probe.call(base_url=base_url, headers=headers)
+            error = answer.json()
+            assert answer.status_code == 400, f"{headers.keys()}: {answer.status_code} {answer.text[:300]}"
+            assert (error["error_type"], error["error_code"]) == expected, error
+
+    check.__name__ = "plaid_auth_enforced"
+    return check
+
+
+def prepare(case: Case[Any], client_id: str, secret: str) -> None:
+    """Fill in what the spec cannot say, so that valid-by-spec requests are valid for Plaid too.
+
+    - The security schemes make schemathesis send the three headers with made-up values (and leave one out in
+      negative cases): present ones get the real values; missing ones stay missing.
+    - Credentials may also come in the body, which the spec's header-only security cannot say. Generated body
+      credentials are random strings; non-empty ones get the real values (the server checks every credential
+      it is given), and when a credential header is left out on purpose, the body ones go too, so that the
+      request is as credential-less as the case means it to be.
+    - "user_id or user_token is required" is a top-level anyOf the spec leaves out (the generators break on
+      it), so an object body carrying neither gets a user_id.
+    """
+    values = {"plaid-client-id": client_id, "plaid-secret": secret, "plaid-version": "2020-09-14"}
+    headers = case.headers if case.headers is not None else {}
+    for name in list(headers):
+        if name.lower() in values:
+            headers[name] = values[name.lower()]
+    present = {name.lower() for name in headers}
+    if not isinstance(case.body, dict):
+        return
+    if "user_id" not in case.body and "user_token" not in case.body:
+        case.body["user_id"] = "usr_schemathesis"
+    if not {"plaid-client-id", "plaid-secret"} <= present:
+        case.body.pop("client_id", None)
+        case.body.pop("secret", None)
+    for field, value in (("client_id", client_id), ("secret", secret)):
+        if isinstance(case.body.get(field), str) and case.body[field]:
+            case.body[field] = value
+
+
+class Counter:
+    """Cases sent, and how many reached a report (so the run is known to exercise more than error paths)."""
+
+    def __init__(self) -> None:
+        self.cases = 0
+        self.reports = 0
+
+
+@pytest.fixture(scope="module")
+def in_process_count() -> Iterator[Counter]:
+    counter = Counter()
+    yield counter
+    assert counter.cases >= MIN_CASES_PER_RUN, f"only {counter.cases} in-process cases"
+    assert counter.reports >= MIN_CASES_PER_RUN // 5, f"only {counter.reports} in-process reports"
+    print(f"\nschemathesis in-process: {counter.cases} cases, {counter.reports} reports")
+
+
+@pytest.fixture(scope="module")
+def over_http_count() -> Iterator[Counter]:
+    counter = Counter()
+    yield counter
+    assert counter.cases >= MIN_CASES_PER_RUN, f"only {counter.cases} HTTP cases"
+    assert counter.reports >= MIN_CASES_PER_RUN // 5, f"only {counter.reports} HTTP reports"
+    print(f"\nschemathesis loopback HTTP: {counter.cases} cases, {counter.reports} reports")
+
+
+@IN_PROCESS.parametrize()
+@SETTINGS
+def test_in_process(case: Case[Any], in_process_count: Counter) -> None:
+    in_process_count.cases += 1
+    prepare(case, ASGI_CLIENT_ID, ASGI_SECRET)
+    response = case.call_and_validate(additional_checks=[plaid_auth_enforced(ASGI_CLIENT_ID, ASGI_SECRET, None)])
+    in_process_count.reports += response.status_code == 200
+
+
+@OVER_HTTP.parametrize()
+@SETTINGS
+def test_over_loopback_http(case: Case[Any], local_sandbox: LocalSandbox, over_http_count: Counter) -> None:
+    over_http_count.cases += 1
+    prepare(case, local_sandbox.client_id, local_sandbox.secret)
+    response = case.call_and_validate(
+        base_url=local_sandbox.url,
+        additional_checks=[plaid_auth_enforced(local_sandbox.client_id, local_sandbox.secret, local_sandbox.url)],
+    )
+    over_http_count.reports += response.status_code == 200

@@ -1,0 +1,157 @@
+"""The sandbox as a program: the CLI subcommand, `SandboxServer`'s life cycle and the optional-extra import."""
+
+from __future__ import annotations
+
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from plaid_partner_insights.sandbox import DEMO_USER_ID, SandboxServer, SandboxServerError
+
+ENDPOINT = "/cra/check_report/partner_insights/get"
+URL_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)")
+CLI_ID, CLI_SECRET = "cli-canary-id-93b1", "cli-canary-secret-77c4"
+ANY_CREDENTIALS = {"PLAID-CLIENT-ID": "a", "PLAID-SECRET": "b", "Plaid-Version": "2020-09-14"}
+
+
+def cli_command(*args: str) -> list[str]:
+    """The installed console script when there is one (as users run it), else the same entry point via -c."""
+    script = Path(sys.executable).with_name("plaid-partner-insights")
+    if script.exists():
+        return [str(script), *args]
+    return [sys.executable, "-c", "import sys; from plaid_partner_insights._cli import main; sys.exit(main())", *args]
+
+
+def read_line(stream: object, timeout: float) -> str:
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()  # type: ignore[attr-defined]
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        pytest.fail(f"no line within {timeout} s")
+
+
+def test_cli_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        cli_command("sandbox", "--port", "0", "--client-id", CLI_ID, "--secret", CLI_SECRET),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = read_line(process.stdout, timeout=30)
+        match = URL_LINE.search(line)
+        assert match, line
+        url = match.group(0)
+        headers = {"PLAID-CLIENT-ID": CLI_ID, "PLAID-SECRET": CLI_SECRET, "Plaid-Version": "2020-09-14"}
+        response = httpx.post(url + ENDPOINT, json={"user_id": DEMO_USER_ID}, headers=headers, timeout=10)
+        assert response.status_code == 200, response.text
+        assert response.json()["report"]["prism"]["cash_score"]["score"] >= 1
+        refused = httpx.post(url + ENDPOINT, json={"user_id": DEMO_USER_ID}, headers={**headers, "PLAID-SECRET": "x"})
+        assert refused.json()["error_code"] == "INVALID_API_KEYS"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr
+    output = line + stdout + stderr
+    assert "POST /cra/check_report/partner_insights/get" in output  # the access log is on ...
+    assert CLI_SECRET not in output
+    assert CLI_ID not in output
+
+
+def test_cli_new_client_switch() -> None:
+    process = subprocess.Popen(cli_command("sandbox", "--port", "0", "--new-client"), stdout=subprocess.PIPE, text=True)
+    try:
+        match = URL_LINE.search(read_line(process.stdout, timeout=30))
+        assert match
+        body = {"user_id": DEMO_USER_ID, "partner_insights": {"prism_versions": {"cashscore": "4"}}}
+        response = httpx.post(match.group(0) + ENDPOINT, json=body, headers=ANY_CREDENTIALS)
+        assert response.status_code == 400
+        assert response.json()["error_code"] == "INVALID_FIELD"
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--client-id", "only-id"], "both --client-id and --secret"),
+        (["--port", "70000"], "port must be 0-65535"),
+    ],
+)
+def test_cli_refuses_bad_arguments(args: list[str], message: str) -> None:
+    result = subprocess.run(cli_command("sandbox", *args), capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_cli_reports_a_busy_port() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            cli_command("sandbox", "--port", str(port)), capture_output=True, text=True, timeout=30, check=False
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_server_starts_serves_and_stops() -> None:
+    server = SandboxServer(port=0)
+    with pytest.raises(SandboxServerError, match="not running"):
+        _ = server.url
+    with server:
+        url = server.url
+        assert URL_LINE.fullmatch(url)
+        assert any(thread.name == f"plaid-sandbox {url}" for thread in threading.enumerate())
+        response = httpx.post(url + ENDPOINT, json={"user_id": DEMO_USER_ID}, headers=ANY_CREDENTIALS)
+        assert response.status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(url + ENDPOINT, json={}, timeout=2)
+    assert not any(thread.name == f"plaid-sandbox {url}" for thread in threading.enumerate())
+
+
+def test_server_startup_failure_is_a_clear_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SandboxServerError, match=f"cannot listen on 127.0.0.1:{port}"), SandboxServer(port=port):
+            pass
+
+
+def test_half_given_credentials_are_refused() -> None:
+    with pytest.raises(ValueError, match="both client_id and secret"):
+        SandboxServer(port=0, client_id="only-id")
+
+
+def test_client_package_does_not_import_the_sandbox() -> None:
+    code = (
+        "import sys, plaid_partner_insights, plaid_partner_insights._cli;"
+        "loaded = [m for m in ('uvicorn', 'plaid_partner_insights.sandbox._app') if m in sys.modules];"
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_missing_extra_gives_install_hint() -> None:
+    code = (
+        "import sys; sys.modules['uvicorn'] = None\n"
+        "try:\n    from plaid_partner_insights.sandbox import SandboxServer\n"
+        "except ImportError as exc:\n    print(exc)\nelse:\n    raise SystemExit('imported without uvicorn')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert 'pip install "plaid-partner-insights[sandbox]"' in result.stdout

@@ -1,0 +1,75 @@
+"""The public API is exactly what `plaid_partner_insights.__all__` lists: complete, sorted, importable, cheap."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import plaid_partner_insights
+
+
+def _ruff_sort_key(name: str) -> tuple[int, str]:
+    # RUF022's "isort-style" order: SCREAMING_CASE, then CamelCase, then everything else; each alphabetical.
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def test_all_is_sorted_and_unique() -> None:
+    names = plaid_partner_insights.__all__
+    assert len(names) == len(set(names))
+    assert names == sorted(names, key=_ruff_sort_key)
+
+
+def test_all_is_complete() -> None:
+    public = {
+        name
+        for name, value in vars(plaid_partner_insights).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(plaid_partner_insights.__all__) - {"__version__"}
+
+
+def test_every_name_resolves_and_shows_the_public_module() -> None:
+    for name in plaid_partner_insights.__all__:
+        value = getattr(plaid_partner_insights, name)
+        if isinstance(value, type) and value.__module__.split(".")[0] == "plaid_partner_insights":
+            assert value.__module__ == "plaid_partner_insights", name
+
+
+def test_issue_names_are_exported() -> None:
+    for name in (
+        "PartnerInsightsClient",
+        "AsyncPartnerInsightsClient",
+        "PartnerInsightsError",
+        "PlaidAPIError",
+        "APIConnectionError",
+        "APITimeoutError",
+        "ResponseValidationError",
+        "migrate_options",
+    ):
+        assert name in plaid_partner_insights.__all__
+
+
+def test_exception_hierarchy() -> None:
+    p = plaid_partner_insights
+    for name in p.__all__:
+        value = getattr(p, name)
+        if isinstance(value, type) and issubclass(value, Exception):
+            assert issubclass(value, p.PartnerInsightsError), name
+    for family in (p.InvalidRequestError, p.RateLimitExceededError, p.PlaidServerError, p.ConsumerReportError):
+        assert issubclass(family, p.PlaidAPIError)
+    assert issubclass(p.APITimeoutError, p.APIConnectionError)
+
+
+def test_import_is_light() -> None:
+    """`import plaid_partner_insights` loads no sandbox, pydantic, typing_extensions, asyncio or generated models."""
+    code = (
+        "import sys, plaid_partner_insights\n"
+        "heavy = ['uvicorn', 'pydantic', 'typing_extensions', 'asyncio', 'plaid_partner_insights.sandbox',\n"
+        "         'plaid_partner_insights_generated.client.models',\n"
+        "         'plaid_partner_insights_generated.validation_models']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
