@@ -72,9 +72,9 @@ def goal_min(row: Row, limit: float) -> Row:
 class Settings:
     """Iteration counts. The defaults keep a full run well under five minutes on 2 cores."""
 
-    sync_rounds: int = 31
-    sync_calls: int = 60  # per contender per round
-    plaid_sync_calls: int = 6  # plaid-python is ~15x slower per call
+    sync_rounds: int = 93  # many short rounds: each ratio compares runs a few milliseconds apart
+    sync_calls: int = 20  # per contender per round
+    plaid_sync_calls: int = 2  # plaid-python is ~15x slower per call
     async_repeats: int = 9
     async_total: int = 1000
     async_in_flight: int = 50
@@ -123,9 +123,20 @@ class Series:
     def median(self, name: str) -> float:
         return statistics.median(self.times[name])
 
+    def ratios(self, name: str, base: str) -> list[float]:
+        return [a / b for a, b in zip(self.times[name], self.times[base], strict=True)]
+
     def ratio(self, name: str, base: str) -> float:
         """Median over rounds of (name / base) measured in the same round."""
-        return statistics.median(a / b for a, b in zip(self.times[name], self.times[base], strict=True))
+        return statistics.median(self.ratios(name, base))
+
+    def spread(self, name: str, base: str) -> str:
+        """The interquartile range of the per-round ratios, to show how steady the figure was."""
+        ratios = self.ratios(name, base)
+        if len(ratios) < 4:
+            return f"{len(ratios)} rounds"
+        q1, _, q3 = statistics.quantiles(ratios, n=4)
+        return f"IQR {q1:.2f}-{q3:.2f} over {len(ratios)} rounds"
 
 
 def alternate(calls: dict[str, tuple[Callable[[], object], int]], rounds: int) -> Series:
@@ -178,7 +189,7 @@ def bench_sync(url: str, settings: Settings) -> list[Row]:
                 f"1. sync keep-alive call: {ours_label()} / raw httpx.Client.post + json.loads",
                 series.ratio("ours", "raw"),
                 "x",
-                f"{micros(series.median('ours'))} vs {micros(raw)} per call",
+                f"{micros(series.median('ours'))} vs {micros(raw)} per call; {series.spread('ours', 'raw')}",
                 "<= 1.10x",
             ),
             1.10,
@@ -194,6 +205,33 @@ def bench_sync(url: str, settings: Settings) -> list[Row]:
         )
     )
     return rows
+
+
+def bench_sync_example(url: str, settings: Settings) -> list[Row]:
+    """Context for figure 1: the same comparison on the spec's small example report (served at `url`)."""
+    closer = contenders.Closer()
+    try:
+        calls: dict[str, tuple[Callable[[], object], int]] = {
+            "raw": (contenders.raw_httpx_sync(url, closer), settings.sync_calls),
+            "ours": (contenders.ours_sync(url, closer), settings.sync_calls),
+        }
+        for call, _ in calls.values():
+            for _ in range(3):
+                call()
+        series = alternate(calls, max(1, settings.sync_rounds // 3))
+    finally:
+        closer.close()
+    size = len(report_bytes("example"))
+    return [
+        Row(
+            "sync.ours_vs_raw_example",
+            "1. same, on the spec's one-account example report (context)",
+            series.ratio("ours", "raw"),
+            "x",
+            f"{micros(series.median('ours'))} vs {micros(series.median('raw'))} per call ({size:,} bytes); "
+            + series.spread("ours", "raw"),
+        )
+    ]
 
 
 # --------------------------------------------------------------------------------------------------- 2 async
@@ -245,7 +283,8 @@ def bench_async(url: str, settings: Settings) -> list[Row]:
                 f"2. async {total} calls, {settings.async_in_flight} in flight: {label} / raw httpx.AsyncClient",
                 series.ratio("ours", "raw"),
                 "x",
-                f"{ours:.3f} s vs {raw:.3f} s ({total / ours:,.0f} vs {total / raw:,.0f} calls/s)",
+                f"{ours:.3f} s vs {raw:.3f} s ({total / ours:,.0f} vs {total / raw:,.0f} calls/s); "
+                + series.spread("ours", "raw"),
                 "<= 1.10x",
             ),
             1.10,
@@ -275,7 +314,8 @@ def bench_parse(settings: Settings) -> list[Row]:
                 "3. parse bytes -> typed model: ours / bare json.loads",
                 series.ratio("ours", "json"),
                 "x",
-                f"{micros(series.median('ours'))} vs {micros(series.median('json'))} ({size})",
+                f"{micros(series.median('ours'))} vs {micros(series.median('json'))} ({size}); "
+                + series.spread("ours", "json"),
                 "<= 5x",
             ),
             5.0,
@@ -484,6 +524,7 @@ def bench_codegen(settings: Settings) -> list[Row]:
 ROW_KEYS = (
     "sync.ours_vs_raw",
     "sync.plaid_vs_raw",
+    "sync.ours_vs_raw_example",
     "async.ours_vs_raw",
     "parse.ours_vs_json",
     "parse.plaid_vs_ours",
@@ -526,6 +567,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
+        "load_average_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "versions": versions,
     }
 
@@ -533,6 +575,7 @@ def machine() -> dict[str, Any]:
 def run_all(settings: Settings, log: Callable[[str], object] = print) -> list[Row]:
     """Every figure, in the order of the issue."""
     validate_report()
+    validate_report("example")
     check_plaid_parses_report()
     rows: list[Row] = []
     with running_server() as url:
@@ -540,6 +583,9 @@ def run_all(settings: Settings, log: Callable[[str], object] = print) -> list[Ro
         rows += bench_sync(url, settings)
         log("async ...")
         rows += bench_async(url, settings)
+    with running_server("example") as url:
+        log("sync, example report ...")
+        rows[2:2] = bench_sync_example(url, settings)
     log("parse ...")
     rows += bench_parse(settings)
     log("import ...")
@@ -564,13 +610,19 @@ def render(rows: Sequence[Row]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
 
 
-def write_json(rows: Sequence[Row], settings: Settings, out: Path, seconds: float) -> None:
+def write_json(
+    rows: Sequence[Row], settings: Settings, out: Path, seconds: float, load_before: float | None = None
+) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": machine(),
+        "machine": {**machine(), "load_average_1m_before": load_before},
         "settings": asdict(settings),
-        "report": {"bytes": len(report_bytes()), "insights_attributes": INSIGHTS_ATTRIBUTES},
+        "report": {
+            "bytes": len(report_bytes()),
+            "insights_attributes": INSIGHTS_ATTRIBUTES,
+            "example_bytes": len(report_bytes("example")),
+        },
         "ours": ours_label(),
         "seconds": round(seconds, 1),
         "rows": [asdict(r) for r in rows],
@@ -594,15 +646,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings.sizes = not args.no_sizes
     settings.codegen = not args.no_codegen
     start = time.perf_counter()
+    load_before = machine()["load_average_1m"]
     rows = run_all(settings, log=lambda message: print(message, file=sys.stderr, flush=True))
     seconds = time.perf_counter() - start
     info = machine()
     print(
         f"\n{info['cores']} cores, {info['cpu']}, Python {info['python']}; report {len(report_bytes()):,} bytes; "
-        f"{seconds:.0f} s\n"
+        f"{seconds:.0f} s; 1-minute load average {load_before} before, {info['load_average_1m']} after "
+        "(above 1 on 2 cores, other work shared the machine)\n"
     )
     print(render(rows))
-    write_json(rows, settings, args.output, seconds)
+    write_json(rows, settings, args.output, seconds, load_before)
     print(f"\nwrote {args.output}")
     missed = [r.key for r in rows if r.passed is False]
     if missed:

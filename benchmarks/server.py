@@ -56,7 +56,7 @@ def make_app(body: bytes) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     return app
 
 
-def serve() -> None:
+def serve(kind: str) -> None:
     import uvicorn
 
     from .report import report_bytes
@@ -67,7 +67,7 @@ def serve() -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
-        make_app(report_bytes()), log_level="warning", access_log=False, lifespan="off", backlog=2048
+        make_app(report_bytes(kind)), log_level="warning", access_log=False, lifespan="off", backlog=2048
     )
     server = uvicorn.Server(config)
     print(sock.getsockname()[1], flush=True)
@@ -75,10 +75,10 @@ def serve() -> None:
 
 
 @contextlib.contextmanager
-def running_server() -> Iterator[str]:
-    """Start the server in a child process; yield its base URL; stop it."""
+def running_server(kind: str = "rich") -> Iterator[str]:
+    """Start the server (serving report `kind`, see `report_bytes`) in a child process; yield its base URL; stop it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.server"], stdout=subprocess.PIPE, text=True, cwd=_root()
+        [sys.executable, "-m", "benchmarks.server", kind], stdout=subprocess.PIPE, text=True, cwd=_root()
     )
     try:
         assert process.stdout is not None
@@ -122,4 +122,4 @@ def _wait_until_up(url: str) -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1] if len(sys.argv) > 1 else "rich")

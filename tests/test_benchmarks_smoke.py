@@ -58,6 +58,7 @@ def test_json_has_every_row_with_a_value(run: dict[str, Any]) -> None:
     assert list(rows) == [
         "sync.ours_vs_raw",
         "sync.plaid_vs_raw",
+        "sync.ours_vs_raw_example",
         "async.ours_vs_raw",
         "parse.ours_vs_json",
         "parse.plaid_vs_ours",
@@ -104,6 +105,7 @@ def test_goal_marks() -> None:
 
 def test_report_is_rich_and_valid() -> None:
     validate_report()
+    validate_report("example")
     report = build_report()["report"]
     assert set(report["prism"]) >= {"insights", "cash_score", "extend", "first_detect", "detect"}
     assert report["fico"]["report_characteristics"]

@@ -25,7 +25,7 @@ from plaid_partner_insights_generated.client.models import (
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
 ENDPOINT = "/cra/check_report/partner_insights/get"
 PROPERTY_SETTINGS = settings(
-    max_examples=1000,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import pytest_socket
 
 from plaid_partner_insights.sandbox import DEMO_USER_ID, SandboxServer, SandboxServerError
 
@@ -155,3 +157,12 @@ def test_missing_extra_gives_install_hint() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert 'pip install "plaid-partner-insights[sandbox]"' in result.stdout
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("PLAID_CLIENT_ID") and os.environ.get("PLAID_SECRET")), reason="real-sandbox run: network open"
+)
+def test_the_suite_cannot_leave_loopback() -> None:
+    blocked = pytest.raises(pytest_socket.SocketConnectBlockedError)
+    with pytest.warns(UserWarning, match="192.0.2.1"), blocked:  # pytest-socket warns, then refuses
+        socket.create_connection(("192.0.2.1", 443), timeout=1)  # TEST-NET-1: never routable anyway

@@ -20,6 +20,7 @@ __all__ = ["format_path", "parse_body", "validate_request"]
 
 # Enough to name the problem without echoing a hostile body back in full.
 _MAX_LISTED = 10
+_MAX_PATH = 120
 
 
 def format_path(loc: Sequence[int | str]) -> str:
@@ -46,6 +47,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 
 def _listed(paths: list[str]) -> str:
+    # Unknown keys come from the client and may be huge: name each briefly.
+    paths = [path if len(path) <= _MAX_PATH else path[: _MAX_PATH - 3] + "..." for path in paths]
     shown = ", ".join(paths[:_MAX_LISTED])
     return shown if len(paths) <= _MAX_LISTED else f"{shown} and {len(paths) - _MAX_LISTED} more"
 

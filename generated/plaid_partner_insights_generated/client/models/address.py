@@ -47,8 +47,8 @@ class Address:
         primary = d.pop("primary", UNSET)
 
         address = cls(
-            data=data,
-            primary=primary,
+            data,
+            primary,
         )
 
         address.additional_properties = d

@@ -69,11 +69,11 @@ class AddressData:
         country = d.pop("country")
 
         address_data = cls(
-            city=city,
-            region=region,
-            street=street,
-            postal_code=postal_code,
-            country=country,
+            city,
+            region,
+            street,
+            postal_code,
+            country,
         )
 
         address_data.additional_properties = d

@@ -160,19 +160,19 @@ class Cause:
         provided_account_subtypes = d.pop("provided_account_subtypes", UNSET)
 
         cause = cls(
-            item_id=item_id,
-            error_type=error_type,
-            error_code=error_code,
-            error_message=error_message,
-            display_message=display_message,
-            error_code_reason=error_code_reason,
-            request_id=request_id,
-            causes=causes,
-            status=status,
-            documentation_url=documentation_url,
-            suggested_action=suggested_action,
-            required_account_subtypes=required_account_subtypes,
-            provided_account_subtypes=provided_account_subtypes,
+            item_id,
+            error_type,
+            error_code,
+            error_message,
+            display_message,
+            error_code_reason,
+            request_id,
+            causes,
+            status,
+            documentation_url,
+            suggested_action,
+            required_account_subtypes,
+            provided_account_subtypes,
         )
 
         cause.additional_properties = d

@@ -76,9 +76,9 @@ class CheckReportWarning:
         cause = _parse_cause(d.pop("cause"))
 
         check_report_warning = cls(
-            warning_type=warning_type,
-            warning_code=warning_code,
-            cause=cause,
+            warning_type,
+            warning_code,
+            cause,
         )
 
         check_report_warning.additional_properties = d

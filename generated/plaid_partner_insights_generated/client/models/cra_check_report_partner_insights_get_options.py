@@ -85,8 +85,8 @@ class CraCheckReportPartnerInsightsGetOptions:
                 prism_products.append(prism_products_item)
 
         cra_check_report_partner_insights_get_options = cls(
-            prism_versions=prism_versions,
-            prism_products=prism_products,
+            prism_versions,
+            prism_products,
         )
 
         return cra_check_report_partner_insights_get_options

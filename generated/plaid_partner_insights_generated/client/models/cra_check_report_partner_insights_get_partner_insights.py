@@ -90,8 +90,8 @@ class CraCheckReportPartnerInsightsGetPartnerInsights:
         fico = _parse_fico(d.pop("fico", UNSET))
 
         cra_check_report_partner_insights_get_partner_insights = cls(
-            prism_versions=prism_versions,
-            fico=fico,
+            prism_versions,
+            fico,
         )
 
         return cra_check_report_partner_insights_get_partner_insights

@@ -162,14 +162,14 @@ class CraCheckReportPartnerInsightsGetRequest:
         options = _parse_options(d.pop("options", UNSET))
 
         cra_check_report_partner_insights_get_request = cls(
-            client_id=client_id,
-            secret=secret,
-            user_id=user_id,
-            user_token=user_token,
-            third_party_user_token=third_party_user_token,
-            user_tier=user_tier,
-            partner_insights=partner_insights,
-            options=options,
+            client_id,
+            secret,
+            user_id,
+            user_token,
+            third_party_user_token,
+            user_tier,
+            partner_insights,
+            options,
         )
 
         return cra_check_report_partner_insights_get_request

@@ -75,9 +75,9 @@ class CraCheckReportPartnerInsightsGetResponse:
                 warnings.append(warnings_item)
 
         cra_check_report_partner_insights_get_response = cls(
-            request_id=request_id,
-            report=report,
-            warnings=warnings,
+            request_id,
+            report,
+            warnings,
         )
 
         cra_check_report_partner_insights_get_response.additional_properties = d

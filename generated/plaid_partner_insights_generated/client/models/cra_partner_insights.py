@@ -144,12 +144,12 @@ class CraPartnerInsights:
                 items.append(items_item)
 
         cra_partner_insights = cls(
-            report_id=report_id,
-            generated_time=generated_time,
-            client_report_id=client_report_id,
-            fico=fico,
-            prism=prism,
-            items=items,
+            report_id,
+            generated_time,
+            client_report_id,
+            fico,
+            prism,
+            items,
         )
 
         cra_partner_insights.additional_properties = d

@@ -134,15 +134,15 @@ class CraPartnerInsightsBaseFicoScore:
         did_inquiries_adversely_affect_score = d.pop("did_inquiries_adversely_affect_score", UNSET)
 
         cra_partner_insights_base_fico_score = cls(
-            bureau=bureau,
-            score=score,
-            base_fico_score_version=base_fico_score_version,
-            reason_codes=reason_codes,
-            reason_code_1=reason_code_1,
-            reason_code_2=reason_code_2,
-            reason_code_3=reason_code_3,
-            reason_code_4=reason_code_4,
-            did_inquiries_adversely_affect_score=did_inquiries_adversely_affect_score,
+            bureau,
+            score,
+            base_fico_score_version,
+            reason_codes,
+            reason_code_1,
+            reason_code_2,
+            reason_code_3,
+            reason_code_4,
+            did_inquiries_adversely_affect_score,
         )
 
         return cra_partner_insights_base_fico_score

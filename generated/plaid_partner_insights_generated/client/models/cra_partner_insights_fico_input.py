@@ -60,9 +60,9 @@ class CraPartnerInsightsFicoInput:
             ultrafico_score_requests.append(ultrafico_score_requests_item)
 
         cra_partner_insights_fico_input = cls(
-            fico_lender_id=fico_lender_id,
-            lender_application_id=lender_application_id,
-            ultrafico_score_requests=ultrafico_score_requests,
+            fico_lender_id,
+            lender_application_id,
+            ultrafico_score_requests,
         )
 
         return cra_partner_insights_fico_input

@@ -85,9 +85,9 @@ class CraPartnerInsightsFicoResults:
         report_characteristics = _parse_report_characteristics(d.pop("report_characteristics", UNSET))
 
         cra_partner_insights_fico_results = cls(
-            lender_application_id=lender_application_id,
-            ultrafico_score_results=ultrafico_score_results,
-            report_characteristics=report_characteristics,
+            lender_application_id,
+            ultrafico_score_results,
+            report_characteristics,
         )
 
         cra_partner_insights_fico_results.additional_properties = d

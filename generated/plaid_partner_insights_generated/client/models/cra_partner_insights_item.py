@@ -73,10 +73,10 @@ class CraPartnerInsightsItem:
                 accounts.append(accounts_item)
 
         cra_partner_insights_item = cls(
-            institution_id=institution_id,
-            institution_name=institution_name,
-            item_id=item_id,
-            accounts=accounts,
+            institution_id,
+            institution_name,
+            item_id,
+            accounts,
         )
 
         cra_partner_insights_item.additional_properties = d

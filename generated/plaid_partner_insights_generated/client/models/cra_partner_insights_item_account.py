@@ -109,14 +109,14 @@ class CraPartnerInsightsItemAccount:
         account_id = d.pop("account_id", UNSET)
 
         cra_partner_insights_item_account = cls(
-            mask=mask,
-            metadata=metadata,
-            name=name,
-            official_name=official_name,
-            subtype=subtype,
-            type_=type_,
-            owners=owners,
-            account_id=account_id,
+            mask,
+            metadata,
+            name,
+            official_name,
+            subtype,
+            type_,
+            owners,
+            account_id,
         )
 
         cra_partner_insights_item_account.additional_properties = d

@@ -80,8 +80,8 @@ class CraPartnerInsightsItemAccountMetadata:
         end_date = _parse_end_date(d.pop("end_date"))
 
         cra_partner_insights_item_account_metadata = cls(
-            start_date=start_date,
-            end_date=end_date,
+            start_date,
+            end_date,
         )
 
         cra_partner_insights_item_account_metadata.additional_properties = d

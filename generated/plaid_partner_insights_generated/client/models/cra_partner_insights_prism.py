@@ -185,12 +185,12 @@ class CraPartnerInsightsPrism:
         detect = _parse_detect(d.pop("detect", UNSET))
 
         cra_partner_insights_prism = cls(
-            status=status,
-            insights=insights,
-            cash_score=cash_score,
-            extend=extend,
-            first_detect=first_detect,
-            detect=detect,
+            status,
+            insights,
+            cash_score,
+            extend,
+            first_detect,
+            detect,
         )
 
         cra_partner_insights_prism.additional_properties = d

@@ -182,19 +182,19 @@ class CraPartnerInsightsUltraFicoScore:
         did_inquiries_adversely_affect_score = d.pop("did_inquiries_adversely_affect_score", UNSET)
 
         cra_partner_insights_ultra_fico_score = cls(
-            ultrafico_score_version=ultrafico_score_version,
-            score=score,
-            negative_reason_codes=negative_reason_codes,
-            positive_reason_codes=positive_reason_codes,
-            reason_code_1=reason_code_1,
-            reason_code_2=reason_code_2,
-            reason_code_3=reason_code_3,
-            reason_code_4=reason_code_4,
-            positive_reason_code_1=positive_reason_code_1,
-            positive_reason_code_2=positive_reason_code_2,
-            positive_reason_code_3=positive_reason_code_3,
-            positive_reason_code_4=positive_reason_code_4,
-            did_inquiries_adversely_affect_score=did_inquiries_adversely_affect_score,
+            ultrafico_score_version,
+            score,
+            negative_reason_codes,
+            positive_reason_codes,
+            reason_code_1,
+            reason_code_2,
+            reason_code_3,
+            reason_code_4,
+            positive_reason_code_1,
+            positive_reason_code_2,
+            positive_reason_code_3,
+            positive_reason_code_4,
+            did_inquiries_adversely_affect_score,
         )
 
         cra_partner_insights_ultra_fico_score.additional_properties = d

@@ -68,10 +68,10 @@ class CraPartnerInsightsUltraFicoScoreRequest:
         request_correlation_id = d.pop("request_correlation_id", UNSET)
 
         cra_partner_insights_ultra_fico_score_request = cls(
-            ultrafico_score_version=ultrafico_score_version,
-            base_fico_score=base_fico_score,
-            fico_scoring_request_id=fico_scoring_request_id,
-            request_correlation_id=request_correlation_id,
+            ultrafico_score_version,
+            base_fico_score,
+            fico_scoring_request_id,
+            request_correlation_id,
         )
 
         return cra_partner_insights_ultra_fico_score_request

@@ -95,11 +95,11 @@ class CraPartnerInsightsUltraFicoScoreResult:
         exclusion_code = d.pop("exclusion_code", UNSET)
 
         cra_partner_insights_ultra_fico_score_result = cls(
-            request_correlation_id=request_correlation_id,
-            fico_scoring_request_id=fico_scoring_request_id,
-            ultrafico_score=ultrafico_score,
-            error_reason=error_reason,
-            exclusion_code=exclusion_code,
+            request_correlation_id,
+            fico_scoring_request_id,
+            ultrafico_score,
+            error_reason,
+            exclusion_code,
         )
 
         cra_partner_insights_ultra_fico_score_result.additional_properties = d

@@ -56,9 +56,9 @@ class Email:
         ) or EmailType(_type_)
 
         email = cls(
-            data=data,
-            primary=primary,
-            type_=type_,
+            data,
+            primary,
+            type_,
         )
 
         email.additional_properties = d

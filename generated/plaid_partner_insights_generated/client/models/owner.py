@@ -82,10 +82,10 @@ class Owner:
             addresses.append(addresses_item)
 
         owner = cls(
-            names=names,
-            phone_numbers=phone_numbers,
-            emails=emails,
-            addresses=addresses,
+            names,
+            phone_numbers,
+            emails,
+            addresses,
         )
 
         owner.additional_properties = d

@@ -56,9 +56,9 @@ class PhoneNumber:
         ) or PhoneNumberType(_type_)
 
         phone_number = cls(
-            data=data,
-            primary=primary,
-            type_=type_,
+            data,
+            primary,
+            type_,
         )
 
         phone_number.additional_properties = d

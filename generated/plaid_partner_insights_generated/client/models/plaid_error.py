@@ -159,18 +159,18 @@ class PlaidError:
         provided_account_subtypes = d.pop("provided_account_subtypes", UNSET)
 
         plaid_error = cls(
-            error_type=error_type,
-            error_code=error_code,
-            error_message=error_message,
-            display_message=display_message,
-            error_code_reason=error_code_reason,
-            request_id=request_id,
-            causes=causes,
-            status=status,
-            documentation_url=documentation_url,
-            suggested_action=suggested_action,
-            required_account_subtypes=required_account_subtypes,
-            provided_account_subtypes=provided_account_subtypes,
+            error_type,
+            error_code,
+            error_message,
+            display_message,
+            error_code_reason,
+            request_id,
+            causes,
+            status,
+            documentation_url,
+            suggested_action,
+            required_account_subtypes,
+            provided_account_subtypes,
         )
 
         plaid_error.additional_properties = d

@@ -89,12 +89,12 @@ class PrismCashScore:
         error_reason = d.pop("error_reason", UNSET)
 
         prism_cash_score = cls(
-            version=version,
-            score=score,
-            model_version=model_version,
-            reason_codes=reason_codes,
-            metadata=metadata,
-            error_reason=error_reason,
+            version,
+            score,
+            model_version,
+            reason_codes,
+            metadata,
+            error_reason,
         )
 
         prism_cash_score.additional_properties = d

@@ -113,16 +113,16 @@ class PrismCashScoreMetadata:
         l1m_debit_value_cnt = d.pop("l1m_debit_value_cnt")
 
         prism_cash_score_metadata = cls(
-            max_age=max_age,
-            min_age=min_age,
-            min_age_credit=min_age_credit,
-            min_age_debit=min_age_debit,
-            max_age_debit=max_age_debit,
-            max_age_credit=max_age_credit,
-            num_trxn_credit=num_trxn_credit,
-            num_trxn_debit=num_trxn_debit,
-            l1m_credit_value_cnt=l1m_credit_value_cnt,
-            l1m_debit_value_cnt=l1m_debit_value_cnt,
+            max_age,
+            min_age,
+            min_age_credit,
+            min_age_debit,
+            max_age_debit,
+            max_age_credit,
+            num_trxn_credit,
+            num_trxn_debit,
+            l1m_credit_value_cnt,
+            l1m_debit_value_cnt,
         )
 
         prism_cash_score_metadata.additional_properties = d

@@ -81,11 +81,11 @@ class PrismDetect:
         error_reason = d.pop("error_reason", UNSET)
 
         prism_detect = cls(
-            model_version=model_version,
-            score=score,
-            reason_codes=reason_codes,
-            metadata=metadata,
-            error_reason=error_reason,
+            model_version,
+            score,
+            reason_codes,
+            metadata,
+            error_reason,
         )
 
         prism_detect.additional_properties = d

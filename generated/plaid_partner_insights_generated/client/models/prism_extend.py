@@ -81,11 +81,11 @@ class PrismExtend:
         error_reason = d.pop("error_reason", UNSET)
 
         prism_extend = cls(
-            model_version=model_version,
-            score=score,
-            reason_codes=reason_codes,
-            metadata=metadata,
-            error_reason=error_reason,
+            model_version,
+            score,
+            reason_codes,
+            metadata,
+            error_reason,
         )
 
         prism_extend.additional_properties = d

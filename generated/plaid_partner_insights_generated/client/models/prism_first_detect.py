@@ -89,12 +89,12 @@ class PrismFirstDetect:
         error_reason = d.pop("error_reason", UNSET)
 
         prism_first_detect = cls(
-            version=version,
-            score=score,
-            model_version=model_version,
-            reason_codes=reason_codes,
-            metadata=metadata,
-            error_reason=error_reason,
+            version,
+            score,
+            model_version,
+            reason_codes,
+            metadata,
+            error_reason,
         )
 
         prism_first_detect.additional_properties = d

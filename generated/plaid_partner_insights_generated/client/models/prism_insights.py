@@ -72,10 +72,10 @@ class PrismInsights:
         error_reason = d.pop("error_reason", UNSET)
 
         prism_insights = cls(
-            version=version,
-            model_version=model_version,
-            result=result,
-            error_reason=error_reason,
+            version,
+            model_version,
+            result,
+            error_reason,
         )
 
         prism_insights.additional_properties = d

@@ -208,11 +208,11 @@ class PrismVersions:
         insights = _parse_insights(d.pop("insights", UNSET))
 
         prism_versions = cls(
-            firstdetect=firstdetect,
-            detect=detect,
-            cashscore=cashscore,
-            extend=extend,
-            insights=insights,
+            firstdetect,
+            detect,
+            cashscore,
+            extend,
+            insights,
         )
 
         return prism_versions

@@ -211,11 +211,11 @@ class PrismVersionsDeprecated:
         insights = _parse_insights(d.pop("insights", UNSET))
 
         prism_versions_deprecated = cls(
-            firstdetect=firstdetect,
-            detect=detect,
-            cashscore=cashscore,
-            extend=extend,
-            insights=insights,
+            firstdetect,
+            detect,
+            cashscore,
+            extend,
+            insights,
         )
 
         return prism_versions_deprecated
