@@ -75,7 +75,7 @@ class Settings:
     sync_rounds: int = 93  # many short rounds: each ratio compares runs a few milliseconds apart
     sync_calls: int = 20  # per contender per round
     plaid_sync_calls: int = 2  # plaid-python is ~15x slower per call
-    async_repeats: int = 9
+    async_repeats: int = 15
     async_total: int = 1000
     async_in_flight: int = 50
     parse_rounds: int = 31
@@ -652,8 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     info = machine()
     print(
         f"\n{info['cores']} cores, {info['cpu']}, Python {info['python']}; report {len(report_bytes()):,} bytes; "
-        f"{seconds:.0f} s; 1-minute load average {load_before} before, {info['load_average_1m']} after "
-        "(above 1 on 2 cores, other work shared the machine)\n"
+        f"{seconds:.0f} s; 1-minute load average before the run {load_before} "
+        "(other work on the machine moves the network figures)\n"
     )
     print(render(rows))
     write_json(rows, settings, args.output, seconds, load_before)
