@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 from ._exceptions import RequestValidationError
 
-__all__ = ["find_unparsed", "locate_parse_error", "request_checker"]
+__all__ = ["locate_parse_error", "request_checker"]
 
 _Check = Callable[[object, str], None]
 
@@ -223,78 +223,3 @@ def locate_parse_error(exc: BaseException) -> str | None:
         if consumed:
             return (path + "." + str(consumed[-1])).lstrip(".")
     return path.lstrip(".") or None
-
-
-# -- nested objects the generated parser left unparsed ---------------------------------------------------------------
-#
-# For a nullable object (`allOf: [$ref]` + `nullable: true`) the generated `from_dict` tries the model and, when that
-# fails (a required field missing, say), silently keeps the raw dict. `find_unparsed` finds such a dict in a parsed
-# response, walking only the fields that can hold one (a plan computed once per class from the type hints).
-
-_Plan = list[tuple[str, type, bool]]  # (attribute, model class, is a list)
-_plans: dict[type, _Plan] = {}
-
-
-def _model_members(tp: object) -> tuple[list[tuple[type, bool]], bool]:
-    """The attrs classes in a field type (with whether each is a list item) and whether the field is nullable."""
-    origin = typing.get_origin(tp)
-    members = typing.get_args(tp) if origin is typing.Union or origin is types.UnionType else (tp,)
-    nullable = type(None) in members
-    found: list[tuple[type, bool]] = []
-    for member in members:
-        if typing.get_origin(member) is list:
-            (item,) = typing.get_args(member)
-            if isinstance(item, type) and hasattr(item, "__attrs_attrs__"):
-                found.append((item, True))
-        elif isinstance(member, type) and hasattr(member, "__attrs_attrs__"):
-            found.append((member, False))
-    return found, nullable
-
-
-def _plan(cls: type) -> _Plan:
-    plan = _plans.get(cls)
-    if plan is not None:
-        return plan
-    import attrs
-    from plaid_partner_insights_generated.client import models
-
-    _plans[cls] = []  # recursion guard (Cause.causes is a list of Cause)
-    hints = typing.get_type_hints(cls, localns=vars(models))
-    plan = []
-    for field in attrs.fields(cls):
-        if not field.init:
-            continue
-        members, nullable = _model_members(hints[field.name])
-        for model, is_list in members:
-            if nullable or _plan(model):
-                plan.append((field.name, model, is_list))
-    _plans[cls] = plan
-    return plan
-
-
-def find_unparsed(obj: object, path: str = "") -> tuple[str, type, object] | None:
-    """`(path, expected model, raw value)` of the first nested object the parser could not turn into its model."""
-    for name, model, is_list in _plan(type(obj)):
-        value = getattr(obj, name)
-        if is_list:
-            if not isinstance(value, list):
-                continue
-            for index, element in enumerate(value):
-                where = f"{_join(path, name)}[{index}]"
-                if isinstance(element, model):
-                    found = find_unparsed(element, where)
-                    if found is not None:
-                        return found
-                elif element is not None:
-                    return where, model, element
-        elif isinstance(value, model):
-            found = find_unparsed(value, _join(path, name))
-            if found is not None:
-                return found
-        elif value is not None and not _is_unset(value):
-            return _join(path, name), model, value
-    return None
-
-
-def _is_unset(value: object) -> bool:
-    return type(value).__name__ == "Unset"

@@ -63,15 +63,11 @@ class CheckReportWarning:
         def _parse_cause(data: object) -> Cause | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                cause_type_1 = Cause.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            cause_type_1 = Cause.from_dict(data)
 
-                return cause_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Cause | None, data)
+            return cause_type_1
 
         cause = _parse_cause(d.pop("cause"))
 

@@ -57,15 +57,11 @@ class CraCheckReportPartnerInsightsGetOptions:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                prism_versions_type_1 = PrismVersionsDeprecated.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            prism_versions_type_1 = PrismVersionsDeprecated.from_dict(data)
 
-                return prism_versions_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismVersionsDeprecated | Unset, data)
+            return prism_versions_type_1
 
         prism_versions = _parse_prism_versions(d.pop("prism_versions", UNSET))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
@@ -60,15 +60,11 @@ class CraCheckReportPartnerInsightsGetPartnerInsights:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                prism_versions_type_1 = PrismVersions.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            prism_versions_type_1 = PrismVersions.from_dict(data)
 
-                return prism_versions_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismVersions | Unset, data)
+            return prism_versions_type_1
 
         prism_versions = _parse_prism_versions(d.pop("prism_versions", UNSET))
 
@@ -77,15 +73,11 @@ class CraCheckReportPartnerInsightsGetPartnerInsights:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                fico_type_1 = CraPartnerInsightsFicoInput.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            fico_type_1 = CraPartnerInsightsFicoInput.from_dict(data)
 
-                return fico_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraPartnerInsightsFicoInput | None | Unset, data)
+            return fico_type_1
 
         fico = _parse_fico(d.pop("fico", UNSET))
 

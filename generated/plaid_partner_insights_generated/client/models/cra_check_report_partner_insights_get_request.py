@@ -119,21 +119,15 @@ class CraCheckReportPartnerInsightsGetRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                _user_tier_type_1 = data
-                user_tier_type_1 = cast(
-                    CraUserTier,
-                    CraUserTier._value2member_map_.get(_user_tier_type_1)
-                    if _user_tier_type_1.__class__ is str
-                    else None,
-                ) or CraUserTier(_user_tier_type_1)
+            if not isinstance(data, str):
+                raise TypeError()
+            _user_tier_type_1 = data
+            user_tier_type_1 = cast(
+                CraUserTier,
+                CraUserTier._value2member_map_.get(_user_tier_type_1) if _user_tier_type_1.__class__ is str else None,
+            ) or CraUserTier(_user_tier_type_1)
 
-                return user_tier_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraUserTier | None | Unset, data)
+            return user_tier_type_1
 
         user_tier = _parse_user_tier(d.pop("user_tier", UNSET))
 
@@ -149,15 +143,11 @@ class CraCheckReportPartnerInsightsGetRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                options_type_1 = CraCheckReportPartnerInsightsGetOptions.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            options_type_1 = CraCheckReportPartnerInsightsGetOptions.from_dict(data)
 
-                return options_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraCheckReportPartnerInsightsGetOptions | None | Unset, data)
+            return options_type_1
 
         options = _parse_options(d.pop("options", UNSET))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -105,15 +105,11 @@ class CraPartnerInsights:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                fico_type_1 = CraPartnerInsightsFicoResults.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            fico_type_1 = CraPartnerInsightsFicoResults.from_dict(data)
 
-                return fico_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraPartnerInsightsFicoResults | None | Unset, data)
+            return fico_type_1
 
         fico = _parse_fico(d.pop("fico", UNSET))
 
@@ -122,15 +118,11 @@ class CraPartnerInsights:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                prism_type_1 = CraPartnerInsightsPrism.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            prism_type_1 = CraPartnerInsightsPrism.from_dict(data)
 
-                return prism_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraPartnerInsightsPrism | None | Unset, data)
+            return prism_type_1
 
         prism = _parse_prism(d.pop("prism", UNSET))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -72,15 +72,11 @@ class CraPartnerInsightsFicoResults:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                report_characteristics_type_1 = CraPartnerInsightsFicoReportCharacteristics.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            report_characteristics_type_1 = CraPartnerInsightsFicoReportCharacteristics.from_dict(data)
 
-                return report_characteristics_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraPartnerInsightsFicoReportCharacteristics | None | Unset, data)
+            return report_characteristics_type_1
 
         report_characteristics = _parse_report_characteristics(d.pop("report_characteristics", UNSET))
 

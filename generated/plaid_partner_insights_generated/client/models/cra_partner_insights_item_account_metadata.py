@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,30 +52,22 @@ class CraPartnerInsightsItemAccountMetadata:
         def _parse_start_date(data: object) -> datetime.date | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                start_date_type_0 = datetime.date.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError()
+            start_date_type_0 = datetime.date.fromisoformat(data)
 
-                return start_date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None, data)
+            return start_date_type_0
 
         start_date = _parse_start_date(d.pop("start_date"))
 
         def _parse_end_date(data: object) -> datetime.date | None:
             if data is None:
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                end_date_type_0 = datetime.date.fromisoformat(data)
+            if not isinstance(data, str):
+                raise TypeError()
+            end_date_type_0 = datetime.date.fromisoformat(data)
 
-                return end_date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None, data)
+            return end_date_type_0
 
         end_date = _parse_end_date(d.pop("end_date"))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -104,15 +104,11 @@ class CraPartnerInsightsPrism:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                insights_type_1 = PrismInsights.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            insights_type_1 = PrismInsights.from_dict(data)
 
-                return insights_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismInsights | Unset, data)
+            return insights_type_1
 
         insights = _parse_insights(d.pop("insights", UNSET))
 
@@ -121,15 +117,11 @@ class CraPartnerInsightsPrism:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                cash_score_type_1 = PrismCashScore.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            cash_score_type_1 = PrismCashScore.from_dict(data)
 
-                return cash_score_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismCashScore | Unset, data)
+            return cash_score_type_1
 
         cash_score = _parse_cash_score(d.pop("cash_score", UNSET))
 
@@ -138,15 +130,11 @@ class CraPartnerInsightsPrism:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                extend_type_1 = PrismExtend.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            extend_type_1 = PrismExtend.from_dict(data)
 
-                return extend_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismExtend | Unset, data)
+            return extend_type_1
 
         extend = _parse_extend(d.pop("extend", UNSET))
 
@@ -155,15 +143,11 @@ class CraPartnerInsightsPrism:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                first_detect_type_1 = PrismFirstDetect.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            first_detect_type_1 = PrismFirstDetect.from_dict(data)
 
-                return first_detect_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismFirstDetect | Unset, data)
+            return first_detect_type_1
 
         first_detect = _parse_first_detect(d.pop("first_detect", UNSET))
 
@@ -172,15 +156,11 @@ class CraPartnerInsightsPrism:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                detect_type_1 = PrismDetect.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            detect_type_1 = PrismDetect.from_dict(data)
 
-                return detect_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismDetect | Unset, data)
+            return detect_type_1
 
         detect = _parse_detect(d.pop("detect", UNSET))
 

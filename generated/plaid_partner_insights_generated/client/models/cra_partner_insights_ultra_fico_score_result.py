@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -78,15 +78,11 @@ class CraPartnerInsightsUltraFicoScoreResult:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                ultrafico_score_type_1 = CraPartnerInsightsUltraFicoScore.from_dict(data)
+            if not isinstance(data, dict):
+                raise TypeError()
+            ultrafico_score_type_1 = CraPartnerInsightsUltraFicoScore.from_dict(data)
 
-                return ultrafico_score_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CraPartnerInsightsUltraFicoScore | None | Unset, data)
+            return ultrafico_score_type_1
 
         ultrafico_score = _parse_ultrafico_score(d.pop("ultrafico_score", UNSET))
 

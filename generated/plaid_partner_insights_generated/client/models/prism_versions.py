@@ -97,21 +97,17 @@ class PrismVersions:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                _firstdetect_type_1 = data
-                firstdetect_type_1 = cast(
-                    PrismFirstDetectVersion,
-                    PrismFirstDetectVersion._value2member_map_.get(_firstdetect_type_1)
-                    if _firstdetect_type_1.__class__ is str
-                    else None,
-                ) or PrismFirstDetectVersion(_firstdetect_type_1)
+            if not isinstance(data, str):
+                raise TypeError()
+            _firstdetect_type_1 = data
+            firstdetect_type_1 = cast(
+                PrismFirstDetectVersion,
+                PrismFirstDetectVersion._value2member_map_.get(_firstdetect_type_1)
+                if _firstdetect_type_1.__class__ is str
+                else None,
+            ) or PrismFirstDetectVersion(_firstdetect_type_1)
 
-                return firstdetect_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismFirstDetectVersion | Unset, data)
+            return firstdetect_type_1
 
         firstdetect = _parse_firstdetect(d.pop("firstdetect", UNSET))
 
@@ -120,21 +116,15 @@ class PrismVersions:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                _detect_type_1 = data
-                detect_type_1 = cast(
-                    PrismDetectVersion,
-                    PrismDetectVersion._value2member_map_.get(_detect_type_1)
-                    if _detect_type_1.__class__ is str
-                    else None,
-                ) or PrismDetectVersion(_detect_type_1)
+            if not isinstance(data, str):
+                raise TypeError()
+            _detect_type_1 = data
+            detect_type_1 = cast(
+                PrismDetectVersion,
+                PrismDetectVersion._value2member_map_.get(_detect_type_1) if _detect_type_1.__class__ is str else None,
+            ) or PrismDetectVersion(_detect_type_1)
 
-                return detect_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismDetectVersion | Unset, data)
+            return detect_type_1
 
         detect = _parse_detect(d.pop("detect", UNSET))
 
@@ -143,21 +133,17 @@ class PrismVersions:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                _cashscore_type_1 = data
-                cashscore_type_1 = cast(
-                    PrismCashScoreVersion,
-                    PrismCashScoreVersion._value2member_map_.get(_cashscore_type_1)
-                    if _cashscore_type_1.__class__ is str
-                    else None,
-                ) or PrismCashScoreVersion(_cashscore_type_1)
+            if not isinstance(data, str):
+                raise TypeError()
+            _cashscore_type_1 = data
+            cashscore_type_1 = cast(
+                PrismCashScoreVersion,
+                PrismCashScoreVersion._value2member_map_.get(_cashscore_type_1)
+                if _cashscore_type_1.__class__ is str
+                else None,
+            ) or PrismCashScoreVersion(_cashscore_type_1)
 
-                return cashscore_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismCashScoreVersion | Unset, data)
+            return cashscore_type_1
 
         cashscore = _parse_cashscore(d.pop("cashscore", UNSET))
 
@@ -166,21 +152,15 @@ class PrismVersions:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                _extend_type_1 = data
-                extend_type_1 = cast(
-                    PrismExtendVersion,
-                    PrismExtendVersion._value2member_map_.get(_extend_type_1)
-                    if _extend_type_1.__class__ is str
-                    else None,
-                ) or PrismExtendVersion(_extend_type_1)
+            if not isinstance(data, str):
+                raise TypeError()
+            _extend_type_1 = data
+            extend_type_1 = cast(
+                PrismExtendVersion,
+                PrismExtendVersion._value2member_map_.get(_extend_type_1) if _extend_type_1.__class__ is str else None,
+            ) or PrismExtendVersion(_extend_type_1)
 
-                return extend_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismExtendVersion | Unset, data)
+            return extend_type_1
 
         extend = _parse_extend(d.pop("extend", UNSET))
 
@@ -189,21 +169,17 @@ class PrismVersions:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                _insights_type_1 = data
-                insights_type_1 = cast(
-                    PrismInsightsVersion,
-                    PrismInsightsVersion._value2member_map_.get(_insights_type_1)
-                    if _insights_type_1.__class__ is str
-                    else None,
-                ) or PrismInsightsVersion(_insights_type_1)
+            if not isinstance(data, str):
+                raise TypeError()
+            _insights_type_1 = data
+            insights_type_1 = cast(
+                PrismInsightsVersion,
+                PrismInsightsVersion._value2member_map_.get(_insights_type_1)
+                if _insights_type_1.__class__ is str
+                else None,
+            ) or PrismInsightsVersion(_insights_type_1)
 
-                return insights_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | PrismInsightsVersion | Unset, data)
+            return insights_type_1
 
         insights = _parse_insights(d.pop("insights", UNSET))
 
