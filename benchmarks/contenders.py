@@ -34,23 +34,6 @@ def plaid_installed() -> bool:
     return importlib.util.find_spec("plaid") is not None
 
 
-def public_client_ready() -> bool:
-    """True once the hand-written client exposes `client.partner_insights` (issue 4); until then we fall back."""
-    import plaid_partner_insights
-
-    sync: Any = getattr(plaid_partner_insights, "PartnerInsightsClient", None)
-    if sync is None or not hasattr(plaid_partner_insights, "AsyncPartnerInsightsClient"):
-        return False
-    try:
-        client = sync(client_id=CLIENT_ID, secret=SECRET, base_url="http://127.0.0.1:9")
-    except TypeError:  # the first, thin version took other arguments
-        return False
-    try:
-        return hasattr(client, "partner_insights")
-    finally:
-        client.close()
-
-
 @dataclass
 class Closer:
     """Collects what a contender opened, so the harness can close it."""
@@ -79,8 +62,6 @@ def raw_httpx_sync(url: str, closer: Closer) -> Call:
 
 def ours_sync(url: str, closer: Closer) -> Call:
     """Our `PartnerInsightsClient`: typed request, retries, typed errors, typed response."""
-    if not public_client_ready():
-        return _fallback_sync(url, closer)
     from plaid_partner_insights import PartnerInsightsClient
 
     client = PartnerInsightsClient(client_id=CLIENT_ID, secret=SECRET, base_url=url)
@@ -89,22 +70,6 @@ def ours_sync(url: str, closer: Closer) -> Call:
 
     def call() -> object:
         return get(user_id=USER_ID)
-
-    return call
-
-
-def _fallback_sync(url: str, closer: Closer) -> Call:
-    """Until the client lands: raw httpx plus the generated model's from_dict (labelled as a fallback)."""
-    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
-
-    http = httpx.Client(base_url=url, headers=HEADERS, timeout=30.0)
-    closer.closers.append(http.close)
-    from_dict = CraCheckReportPartnerInsightsGetResponse.from_dict
-
-    def call() -> object:
-        response = http.post(PATH, json={"user_id": USER_ID})
-        response.raise_for_status()
-        return from_dict(json.loads(response.content))
 
     return call
 
@@ -151,8 +116,6 @@ def raw_httpx_async(url: str) -> AsyncContender:
 
 def ours_async(url: str) -> AsyncContender:
     """Our `AsyncPartnerInsightsClient`."""
-    if not public_client_ready():
-        return _fallback_async(url)
     from plaid_partner_insights import AsyncPartnerInsightsClient
 
     client = AsyncPartnerInsightsClient(client_id=CLIENT_ID, secret=SECRET, base_url=url)
@@ -162,20 +125,6 @@ def ours_async(url: str) -> AsyncContender:
         return await get(user_id=USER_ID)
 
     return AsyncContender(call, client.aclose)
-
-
-def _fallback_async(url: str) -> AsyncContender:
-    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
-
-    http = httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=30.0)
-    from_dict = CraCheckReportPartnerInsightsGetResponse.from_dict
-
-    async def call() -> object:
-        response = await http.post(PATH, json={"user_id": USER_ID})
-        response.raise_for_status()
-        return from_dict(json.loads(response.content))
-
-    return AsyncContender(call, http.aclose)
 
 
 # ---------------------------------------------------------------------------------------------------- parse
@@ -193,18 +142,7 @@ def json_parse(body: bytes) -> Call:
 
 def ours_parse(body: bytes) -> Call:
     """What our client does with the body of a 200: bytes to the typed response model, with its checks."""
-    try:
-        from plaid_partner_insights._base_client import _parse_success
-    except ImportError:  # the client has not landed: the generated model alone
-        from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
-
-        from_dict = CraCheckReportPartnerInsightsGetResponse.from_dict
-        loads = json.loads
-
-        def fallback() -> object:
-            return from_dict(loads(body))
-
-        return fallback
+    from plaid_partner_insights._base_client import _parse_success
 
     def call() -> object:
         return _parse_success(200, body)

@@ -159,10 +159,6 @@ def micros(seconds: float) -> str:
     return f"{seconds * 1e6:,.0f} us" if seconds < 0.01 else f"{seconds * 1e3:,.1f} ms"
 
 
-def ours_label() -> str:
-    return "our client" if contenders.public_client_ready() else "our models over raw httpx (client not landed)"
-
-
 # ---------------------------------------------------------------------------------------------------- 1 sync
 
 
@@ -186,7 +182,7 @@ def bench_sync(url: str, settings: Settings) -> list[Row]:
         goal_max(
             Row(
                 "sync.ours_vs_raw",
-                f"1. sync keep-alive call: {ours_label()} / raw httpx.Client.post + json.loads",
+                "1. sync keep-alive call: our client / raw httpx.Client.post + json.loads",
                 series.ratio("ours", "raw"),
                 "x",
                 f"{micros(series.median('ours'))} vs {micros(raw)} per call; {series.spread('ours', 'raw')}",
@@ -275,7 +271,7 @@ def bench_async(url: str, settings: Settings) -> list[Row]:
     series = asyncio.run(_bench_async(url, settings))
     total = settings.async_total
     ours, raw = series.median("ours"), series.median("raw")
-    label = "AsyncPartnerInsightsClient" if contenders.public_client_ready() else ours_label()
+    label = "AsyncPartnerInsightsClient"
     return [
         goal_max(
             Row(
@@ -623,7 +619,7 @@ def write_json(
             "insights_attributes": INSIGHTS_ATTRIBUTES,
             "example_bytes": len(report_bytes("example")),
         },
-        "ours": ours_label(),
+        "ours": "our client",
         "seconds": round(seconds, 1),
         "rows": [asdict(r) for r in rows],
     }
