@@ -258,32 +258,13 @@ class BaseClient:
     def _retry_after_error(self, call: PreparedCall, exc: httpx.RequestError, attempt: int, started: float) -> float:
         """Seconds to wait before the next attempt after a transport error; raises when attempts are used up."""
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({type(exc).__name__})"
-        duration_ms = (time.perf_counter() - started) * 1000
         if attempt > call.max_retries:
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug(
-                    "%s %s %s attempt=%d duration_ms=%.1f, giving up",
-                    call.method,
-                    call.path,
-                    kind,
-                    attempt,
-                    duration_ms,
-                    extra=_extra(call, None, None, attempt, duration_ms),
-                )
+            _log_attempt(logging.DEBUG, call, kind, None, None, attempt, started, ", giving up")
             error = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
             message = "request timed out" if error is APITimeoutError else f"connection failed: {type(exc).__name__}"
             raise error(message, method=call.method, url=call.url, attempts=attempt) from exc
         delay = self._retry_policy.delay(attempt, None)
-        logger.info(
-            "%s %s %s attempt=%d duration_ms=%.1f, retrying in %.2fs",
-            call.method,
-            call.path,
-            kind,
-            attempt,
-            duration_ms,
-            delay,
-            extra=_extra(call, None, None, attempt, duration_ms),
-        )
+        _log_attempt(logging.INFO, call, kind, None, None, attempt, started, f", retrying in {delay:.2f}s")
         return delay
 
     def _retry_after_response(
@@ -297,19 +278,8 @@ class BaseClient:
             return None
         delay = self._retry_policy.delay(attempt, response.headers.get("retry-after"))
         if logger.isEnabledFor(logging.INFO):
-            duration_ms = (time.perf_counter() - started) * 1000
             request_id = _request_id_of(response)
-            logger.info(
-                "%s %s -> %d request_id=%s attempt=%d duration_ms=%.1f, retrying in %.2fs",
-                call.method,
-                call.path,
-                status,
-                request_id,
-                attempt,
-                duration_ms,
-                delay,
-                extra=_extra(call, status, request_id, attempt, duration_ms),
-            )
+            _log_attempt(logging.INFO, call, None, status, request_id, attempt, started, f", retrying in {delay:.2f}s")
         return delay
 
     def _handle_response(
@@ -320,48 +290,48 @@ class BaseClient:
         content = response.content
         if 200 <= status < 300:
             result = _parse_success(status, content)
-            if logger.isEnabledFor(logging.DEBUG):
-                duration_ms = (time.perf_counter() - started) * 1000
-                logger.debug(
-                    "%s %s -> %d request_id=%s attempt=%d duration_ms=%.1f",
-                    call.method,
-                    call.path,
-                    status,
-                    result.request_id,
-                    attempt,
-                    duration_ms,
-                    extra=_extra(call, status, result.request_id, attempt, duration_ms),
-                )
+            _log_attempt(logging.DEBUG, call, None, status, result.request_id, attempt, started, "")
             return result
         error = _api_error(status, content)
-        if logger.isEnabledFor(logging.DEBUG):
-            duration_ms = (time.perf_counter() - started) * 1000
-            logger.debug(
-                "%s %s -> %d request_id=%s attempt=%d duration_ms=%.1f error=%s/%s",
-                call.method,
-                call.path,
-                status,
-                error.request_id,
-                attempt,
-                duration_ms,
-                error.error_type,
-                error.error_code,
-                extra=_extra(call, status, error.request_id, attempt, duration_ms),
-            )
+        note = f" error={error.error_type}/{error.error_code}"
+        _log_attempt(logging.DEBUG, call, None, status, error.request_id, attempt, started, note)
         raise error
 
 
-def _extra(
-    call: PreparedCall, status: int | None, request_id: str | None, attempt: int, duration_ms: float
-) -> dict[str, object]:
-    return {
-        "http_method": call.method,
-        "http_path": call.path,
-        "status_code": status,
-        "request_id": request_id,
-        "attempt": attempt,
-        "duration_ms": round(duration_ms, 1),
-    }
+def _log_attempt(
+    level: int,
+    call: PreparedCall,
+    failure: str | None,
+    status: int | None,
+    request_id: str | None,
+    attempt: int,
+    started: float,
+    note: str,
+) -> None:
+    """One line per attempt: method, path, status (or how it failed), request_id, attempt, duration; never secrets."""
+    if not logger.isEnabledFor(level):
+        return
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    outcome = failure if status is None else f"-> {status}"
+    logger.log(
+        level,
+        "%s %s %s request_id=%s attempt=%d duration_ms=%.1f%s",
+        call.method,
+        call.path,
+        outcome,
+        request_id,
+        attempt,
+        duration_ms,
+        note,
+        extra={
+            "http_method": call.method,
+            "http_path": call.path,
+            "status_code": status,
+            "request_id": request_id,
+            "attempt": attempt,
+            "duration_ms": duration_ms,
+        },
+    )
 
 
 def _unexpected_keyword(key: str, allowed: Mapping[str, object]) -> str:
