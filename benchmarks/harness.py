@@ -656,5 +656,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nwrote {args.output}")
     missed = [r.key for r in rows if r.passed is False]
     if missed:
-        print(f"goals missed: {', '.join(missed)} (see README, Performance)")
+        print(f"goals missed: {', '.join(missed)} (see benchmarks/README.md)")
     return 0

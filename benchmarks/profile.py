@@ -1,6 +1,6 @@
 """Profile one contender with pyinstrument: `python -m benchmarks.profile [sync|async|parse] [--calls N]`.
 
-The evidence behind the README's Performance section: where our client spends the time a raw httpx call does
+The evidence behind benchmarks/README.md: where our client spends the time a raw httpx call does
 not. pyinstrument is installed by `nox -s bench` only.
 """
 
