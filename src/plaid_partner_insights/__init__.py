@@ -31,6 +31,7 @@ from ._exceptions import (
     RequestValidationError,
     ResponseValidationError,
     SandboxError,
+    UnexpectedRedirectError,
     UserError,
 )
 from ._version import __version__
@@ -63,6 +64,7 @@ __all__ = [
     "RetryPolicy",
     "SandboxError",
     "TimeoutTypes",
+    "UnexpectedRedirectError",
     "Unset",
     "UserError",
     "__version__",

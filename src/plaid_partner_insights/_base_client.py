@@ -31,6 +31,7 @@ from ._exceptions import (
     PlaidAPIError,
     RequestValidationError,
     ResponseValidationError,
+    UnexpectedRedirectError,
 )
 from ._validation import locate_parse_error, request_checker
 from ._version import __version__
@@ -287,6 +288,9 @@ class BaseClient:
     ) -> CraCheckReportPartnerInsightsGetResponse:
         """The parsed response of a final attempt, or the exception it means."""
         status = response.status_code
+        if 300 <= status < 400:
+            _log_attempt(logging.DEBUG, call, None, status, None, attempt, started, ", redirect refused")
+            raise _redirect_error(call, response)
         content = response.content
         if 200 <= status < 300:
             result = _parse_success(status, content)
@@ -296,6 +300,13 @@ class BaseClient:
         note = f" error={error.error_type}/{error.error_code}"
         _log_attempt(logging.DEBUG, call, None, status, error.request_id, attempt, started, note)
         raise error
+
+
+def _redirect_error(call: PreparedCall, response: httpx.Response) -> UnexpectedRedirectError:
+    location = response.headers.get("location")
+    if location is not None and len(location) > _EXCERPT:
+        location = location[:_EXCERPT] + "..."
+    return UnexpectedRedirectError(response.status_code, location=location, method=call.method, url=call.url)
 
 
 def _log_attempt(

@@ -179,7 +179,13 @@ class PartnerInsightsClient(BaseClient):
             started = time.perf_counter()
             try:
                 response = self._http.request(
-                    call.method, call.url, content=call.content, headers=call.headers, timeout=call.timeout
+                    call.method,
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=call.timeout,
+                    # Whatever the http_client says: a redirect would carry the credentials to another host.
+                    follow_redirects=False,
                 )
             except httpx.RequestError as exc:
                 time.sleep(self._retry_after_error(call, exc, attempt, started))
@@ -280,7 +286,13 @@ class AsyncPartnerInsightsClient(BaseClient):
             started = time.perf_counter()
             try:
                 response = await self._http.request(
-                    call.method, call.url, content=call.content, headers=call.headers, timeout=call.timeout
+                    call.method,
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=call.timeout,
+                    # Whatever the http_client says: a redirect would carry the credentials to another host.
+                    follow_redirects=False,
                 )
             except httpx.RequestError as exc:
                 await asyncio.sleep(self._retry_after_error(call, exc, attempt, started))

@@ -6,8 +6,9 @@ PartnerInsightsError                  base of every exception raised by this lib
 ├── RequestValidationError            a request field has the wrong type or value (raised before any network call)
 ├── APIConnectionError                no HTTP response: connection refused or reset, DNS, TLS, protocol error
 │   └── APITimeoutError               the request did not finish within the timeout
+├── UnexpectedRedirectError           a 3xx response: never followed, so credentials never leave for another host
 ├── ResponseValidationError           a 2xx response whose body is not a valid Partner Insights response
-└── PlaidAPIError                     any non-2xx response (the parsed Plaid error body, or the start of the text)
+└── PlaidAPIError                     any other non-2xx response (the parsed Plaid error body, or the start of the text)
     ├── InvalidRequestError           error_type INVALID_REQUEST
     ├── InvalidInputError             error_type INVALID_INPUT
     ├── InvalidResultError            error_type INVALID_RESULT
@@ -50,6 +51,7 @@ __all__ = [
     "RequestValidationError",
     "ResponseValidationError",
     "SandboxError",
+    "UnexpectedRedirectError",
     "UserError",
 ]
 
@@ -102,6 +104,26 @@ class APIConnectionError(PartnerInsightsError):
 
 class APITimeoutError(APIConnectionError):
     """The request did not complete within the timeout (after any retries)."""
+
+
+class UnexpectedRedirectError(PartnerInsightsError):
+    """The server answered with a redirect (3xx). The client never follows one, whatever the `http_client` says:
+    the request carries the credentials, which go only to the configured `base_url`.
+
+    `location` is the refused `Location` header (at most 200 characters; `None` when absent). Not retried.
+    """
+
+    def __init__(self, status_code: int, *, location: str | None, method: str, url: str) -> None:
+        self._init = ((status_code,), {"location": location, "method": method, "url": url})
+        self.status_code = status_code
+        self.location = location
+        self.method = method
+        self.url = url
+        target = f"to {location!r}" if location is not None else "without a Location"
+        super().__init__(
+            f"HTTP {status_code} redirect {target} refused: credentials are only sent to the configured base_url "
+            f"({method} {url})"
+        )
 
 
 class ResponseValidationError(PartnerInsightsError):
