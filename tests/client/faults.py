@@ -18,7 +18,17 @@ from typing import Any
 
 __all__ = ["RESET", "Recorded", "ScriptedServer", "Stall", "http_response", "json_response"]
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request", 408: "Request Timeout", 429: "Too Many Requests", 502: "Bad Gateway"}
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    408: "Request Timeout",
+    429: "Too Many Requests",
+    502: "Bad Gateway",
+}
 
 
 def http_response(
