@@ -2,6 +2,8 @@
 
     python codegen.py          validate the spec and rewrite generated/
     python codegen.py --check  regenerate into a temporary folder and fail, with a diff, if generated/ differs
+    python codegen.py diff OLD NEW     compare the endpoint in two OpenAPI documents (see specdiff/)
+    python codegen.py upstream [SPEC]  compare spec/openapi.yaml with Plaid's published spec
 
 Both modes run the same build into a temporary folder, so the committed tree is exactly what the spec
 produces: the attrs + httpx client (openapi-python-client, with our template overrides), pydantic models for
@@ -27,11 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_spec_validator import validate
-from openapi_spec_validator.readers import read_from_filename
 
 ROOT = Path(__file__).resolve().parent
 SPEC = ROOT / "spec" / "openapi.yaml"
+UPSTREAM_RECORD = ROOT / "spec" / "upstream.yaml"
 CONFIG_DIR = ROOT / "generator-config"
 GENERATED = ROOT / "generated"
 PACKAGE = "plaid_partner_insights_generated"
@@ -49,6 +50,11 @@ class CodegenError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["diff"], ["upstream"]):
+        import specdiff  # only these commands need it; generation stays independent of it
+
+        return specdiff.main(argv)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="fail if generated/ is not what the spec produces")
     args = parser.parse_args(argv)
@@ -89,7 +95,7 @@ def build(out: Path) -> None:
     generate_models(package / "typed_dicts.py", "typing.TypedDict")
     (package / "openapi.yaml").write_bytes(spec_bytes)
     (package / "py.typed").write_text("")
-    (package / "__init__.py").write_text(package_init(spec, hashlib.sha256(spec_bytes).hexdigest()))
+    (package / "__init__.py").write_text(package_init(spec, hashlib.sha256(spec_bytes).hexdigest(), upstream_version()))
     for path in sorted(package.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     ruff("check", "--fix-only", "--select", "I,F401", "--exit-zero", str(out))
@@ -98,6 +104,10 @@ def build(out: Path) -> None:
 
 def validate_spec(spec: dict[str, Any]) -> None:
     """openapi-spec-validator, plus the rules the generators silently depend on."""
+    # Imported here: it takes seconds, and `codegen.py diff` / `upstream` never need it.
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.readers import read_from_filename
+
     spec_dict, base_uri = read_from_filename(str(SPEC))
     try:
         validate(spec_dict, base_uri=base_uri)
@@ -191,12 +201,25 @@ def generate_models(out: Path, model_type: str) -> None:
     out.write_text("\n".join(line for line in text.splitlines() if not line.startswith("#   filename:")) + "\n")
 
 
-def package_init(spec: dict[str, Any], spec_sha256: str) -> str:
+def upstream_version() -> str:
+    """The release of Plaid's spec we are in step with, as spec/upstream.yaml records it."""
+    try:
+        recorded = yaml.safe_load(UPSTREAM_RECORD.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise CodegenError(f"spec/upstream.yaml cannot be read: {exc}") from None
+    value = recorded.get("version") if isinstance(recorded, dict) else None
+    if not isinstance(value, str) or not value:
+        raise CodegenError("spec/upstream.yaml: `version` must be a non-empty string")
+    return value
+
+
+def package_init(spec: dict[str, Any], spec_sha256: str, spec_upstream_version: str) -> str:
     versions = {name: version(name) for name in GENERATORS}
     return (
         '"""Code generated from spec/openapi.yaml: the attrs client, request models and TypedDicts."""\n\n'
         f"SPEC_SHA256 = {spec_sha256!r}\n"
         f"SPEC_VERSION = {spec['info']['version']!r}\n"
+        f"SPEC_UPSTREAM_VERSION = {spec_upstream_version!r}\n"
         f"GENERATOR_VERSIONS = {json.dumps(versions, sort_keys=True)}\n"
     )
 

@@ -393,6 +393,8 @@ PlaidErrorType: TypeAlias = Literal[
     "STATEMENTS_ERROR",
     "TRANSFER_RECURRING_ERROR",
     "TRANSFER_REFUND_ERROR",
+    "CRA_REPORT_ERROR",
+    "CRA_PARTNER_INSIGHTS_ERROR",
 ]
 """
 Broad category of an error; stable and safe to branch on. Plaid adds values over time.

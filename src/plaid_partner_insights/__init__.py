@@ -3,6 +3,7 @@
 The public API is what this module re-exports; everything else lives in private modules.
 """
 
+from plaid_partner_insights_generated import SPEC_UPSTREAM_VERSION
 from plaid_partner_insights_generated.client.types import UNSET, Unset
 
 from ._client import (
@@ -39,6 +40,7 @@ from ._version import __version__
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "SPEC_UPSTREAM_VERSION",
     "UNSET",
     "APIConnectionError",
     "APITimeoutError",

@@ -1,0 +1,34 @@
+"""A semantic diff of Plaid's `POST /cra/check_report/partner_insights/get` between two OpenAPI documents.
+
+Used by `python codegen.py diff OLD NEW` and `python codegen.py upstream [SPEC]`, and by the release check.
+Both documents are brought to one canonical form (`_schema`), the operation's request, 200 and error bodies
+are compared (`_compare`), and each difference is classified by the table in `_rules`.
+"""
+
+from ._cli import main
+from ._compare import OPERATION_PATH, Bodies, Difference, compare_documents, operation_bodies
+from ._load import Document, SpecReadError, load, parse
+from ._rules import RULES, Change, Rule, is_breaking
+from ._schema import Schema
+from ._upstream import Deviation, UpstreamRecord, read_record
+
+__all__ = [
+    "OPERATION_PATH",
+    "RULES",
+    "Bodies",
+    "Change",
+    "Deviation",
+    "Difference",
+    "Document",
+    "Rule",
+    "Schema",
+    "SpecReadError",
+    "UpstreamRecord",
+    "compare_documents",
+    "is_breaking",
+    "load",
+    "main",
+    "operation_bodies",
+    "parse",
+    "read_record",
+]

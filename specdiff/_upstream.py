@@ -1,0 +1,76 @@
+"""`spec/upstream.yaml`: which upstream spec we are in step with, and our deliberate deviations from it."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._compare import Difference
+from ._load import SpecReadError
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A difference from upstream we keep on purpose; `match` holds fnmatch patterns of report lines."""
+
+    name: str
+    reason: str
+    match: tuple[str, ...]
+
+    def covers(self, difference: Difference) -> bool:
+        return any(fnmatch.fnmatchcase(difference.line, pattern) for pattern in self.match)
+
+
+@dataclass(frozen=True)
+class UpstreamRecord:
+    """The content of `spec/upstream.yaml`."""
+
+    url: str
+    version: str
+    sha256: str | None
+    deviations: tuple[Deviation, ...]
+
+    def unexplained(self, differences: list[Difference]) -> list[Difference]:
+        """The differences no recorded deviation covers."""
+        return [d for d in differences if not any(dev.covers(d) for dev in self.deviations)]
+
+
+def read_record(path: Path) -> UpstreamRecord:
+    """Parse `spec/upstream.yaml`, naming the field at fault when it is malformed."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise SpecReadError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict):
+        raise SpecReadError(f"{path}: expected a mapping")
+    for key in ("url", "version"):
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise SpecReadError(f"{path}: `{key}` must be a non-empty string")
+    sha256 = raw.get("sha256")
+    if sha256 is not None and not (isinstance(sha256, str) and re.fullmatch(r"[0-9a-f]{64}", sha256)):
+        raise SpecReadError(f"{path}: `sha256` must be 64 lowercase hex digits or null")
+    deviations = []
+    for index, entry in enumerate(raw.get("deviations") or ()):
+        where = f"{path}: deviations[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise SpecReadError(f"{where}: needs a `name`")
+        if not isinstance(entry.get("reason"), str) or not entry["reason"].strip():
+            raise SpecReadError(f"{where} ({entry['name']}): needs a `reason`")
+        match = entry.get("match") or []
+        if not isinstance(match, list) or not all(isinstance(m, str) for m in match):
+            raise SpecReadError(f"{where} ({entry['name']}): `match` must be a list of strings")
+        deviations.append(Deviation(entry["name"], entry["reason"].strip(), tuple(match)))
+    return UpstreamRecord(raw["url"], raw["version"], sha256, tuple(deviations))
+
+
+def record_upstream(path: Path, version: str, sha256: str) -> None:
+    """Rewrite the `version` and `sha256` lines of `spec/upstream.yaml`, keeping its comments."""
+    text = path.read_text()
+    text = re.sub(r"(?m)^version: .*$", f"version: {version!r}".replace("'", '"'), text, count=1)
+    text = re.sub(r"(?m)^sha256: .*$", f"sha256: {sha256}", text, count=1)
+    path.write_text(text)
