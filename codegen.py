@@ -83,17 +83,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def build(out: Path) -> None:
-    """Generate the whole `generated/` tree into `out`."""
-    spec_bytes = SPEC.read_bytes()
+def build(out: Path, spec_path: Path = SPEC) -> None:
+    """Generate the whole `generated/` tree into `out` (from another spec file to try a change to the spec)."""
+    spec_bytes = spec_path.read_bytes()
     spec = yaml.safe_load(spec_bytes)
-    validate_spec(spec)
+    validate_spec(spec, spec_path)
     package = out / PACKAGE
     package.mkdir(parents=True)
-    generate_client(package / "client")
-    generate_models(package / "validation_models.py", "pydantic_v2.BaseModel")
-    generate_models(package / "typed_dicts.py", "typing.TypedDict")
+    generate_client(package / "client", spec_path)
+    generate_models(package / "validation_models.py", "pydantic_v2.BaseModel", spec_path)
+    generate_models(package / "typed_dicts.py", "typing.TypedDict", spec_path)
     (package / "openapi.yaml").write_bytes(spec_bytes)
+    # The same document as JSON, so the hand-written layer (CLI, sandbox) reads it with the standard library.
+    (package / "openapi.json").write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n")
     (package / "py.typed").write_text("")
     (package / "__init__.py").write_text(package_init(spec, hashlib.sha256(spec_bytes).hexdigest(), upstream_version()))
     for path in sorted(package.rglob("*.py")):
@@ -102,13 +104,13 @@ def build(out: Path) -> None:
     ruff("format", str(out))
 
 
-def validate_spec(spec: dict[str, Any]) -> None:
+def validate_spec(spec: dict[str, Any], spec_path: Path = SPEC) -> None:
     """openapi-spec-validator, plus the rules the generators silently depend on."""
     # Imported here: it takes seconds, and `codegen.py diff` / `upstream` never need it.
     from openapi_spec_validator import validate
     from openapi_spec_validator.readers import read_from_filename
 
-    spec_dict, base_uri = read_from_filename(str(SPEC))
+    spec_dict, base_uri = read_from_filename(str(spec_path))
     try:
         validate(spec_dict, base_uri=base_uri)
     except Exception as exc:  # the validator raises a family of unrelated exception types
@@ -141,13 +143,13 @@ def walk(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield from walk(value, f"{where}[{index}]")
 
 
-def generate_client(out: Path) -> None:
+def generate_client(out: Path, spec_path: Path = SPEC) -> None:
     run(
         [
             tool("openapi-python-client"),
             "generate",
             "--path",
-            str(SPEC),
+            str(spec_path),
             "--config",
             str(CONFIG_DIR / "openapi-python-client.yaml"),
             "--custom-template-path",
@@ -165,14 +167,14 @@ def generate_client(out: Path) -> None:
         stray.unlink()
 
 
-def generate_models(out: Path, model_type: str) -> None:
+def generate_models(out: Path, model_type: str, spec_path: Path = SPEC) -> None:
     run(
         [
             sys.executable,
             "-m",
             "datamodel_code_generator",
             "--input",
-            str(SPEC),
+            str(spec_path),
             "--input-file-type",
             "openapi",
             "--output",

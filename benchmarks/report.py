@@ -14,6 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from plaid_partner_insights._spec import RESPONSE_SCHEMA
+from plaid_partner_insights.sandbox._report import OMIT, complete
+
 #: Number of Prism Insights attributes in the report. Plaid says about 2,000 may appear, depending on the
 #: model version; fewer makes the typed part of parsing a larger share of the work, so the ratios are harder.
 INSIGHTS_ATTRIBUTES = 300
@@ -95,7 +98,7 @@ def _account(item: int, account: int) -> dict[str, Any]:
 
 
 def _score(version: int | None, model_version: str, score: int, code: str, seed: int) -> dict[str, Any]:
-    product: dict[str, Any] = {"model_version": model_version, "score": score}
+    product: dict[str, Any] = {"model_version": model_version, "score": score, "error_reason": OMIT}
     if version is not None:
         product["version"] = version
     product["reason_codes"] = [f"{code}{n:03d}" for n in (12, 27, 31)]
@@ -108,6 +111,7 @@ def _ultrafico(n: int) -> dict[str, Any]:
         "request_correlation_id": f"corr-7d4{n}",
         "fico_scoring_request_id": f"fsr-20260812-99a{n}",
         "exclusion_code": "0",
+        "error_reason": OMIT,
         "ultrafico_score": {
             "ultrafico_score_version": "1.0",
             "score": 712 + n,
@@ -119,7 +123,16 @@ def _ultrafico(n: int) -> dict[str, Any]:
 
 
 def build_report() -> dict[str, Any]:
-    """The response body, as a JSON-ready dict."""
+    """The response body, as a JSON-ready dict.
+
+    Completed against the spec's response schema by the sandbox's builder, so it holds every property the spec
+    describes (one added tomorrow included), with the values above where they are given.
+    """
+    completed: dict[str, Any] = complete(_rich_report(), RESPONSE_SCHEMA, "benchmark")
+    return completed
+
+
+def _rich_report() -> dict[str, Any]:
     items = [
         {
             "institution_id": f"ins_10950{i}",
@@ -161,7 +174,12 @@ def build_report() -> dict[str, Any]:
             "items": items,
             "prism": {
                 "status": "SUCCESS",
-                "insights": {"version": 4, "model_version": "4.1", "result": _insights_result()},
+                "insights": {
+                    "version": 4,
+                    "model_version": "4.1",
+                    "result": _insights_result(),
+                    "error_reason": OMIT,
+                },
                 "cash_score": _score(4, "4.1", 742, "CS04", 0),
                 "extend": _score(None, "4.1", 688, "EX04", 1),
                 "first_detect": _score(3, "3", 815, "FD03", 2),

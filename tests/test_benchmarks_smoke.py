@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from plaid_partner_insights import _spec
+
 # benchmarks/ is a folder of the repository, not part of the installed package: import it from the checkout.
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -107,7 +109,7 @@ def test_report_is_rich_and_valid() -> None:
     validate_report()
     validate_report("example")
     report = build_report()["report"]
-    assert set(report["prism"]) >= {"insights", "cash_score", "extend", "first_detect", "detect"}
+    assert set(report["prism"]) >= {product.report_key for product in _spec.prism_products()}
     assert report["fico"]["report_characteristics"]
     assert len(report["items"]) >= 2
     assert all(account["owners"] for item in report["items"] for account in item["accounts"])

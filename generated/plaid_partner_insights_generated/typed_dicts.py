@@ -403,7 +403,7 @@ Broad category of an error; stable and safe to branch on. Plaid adds values over
 
 class PrismVersions(TypedDict, closed=True):
     """
-    Version selection for each Prism Data product.
+    Version selection for each Prism Data product. Each property names a product; its result is the `CraPartnerInsightsPrism` property of the same name, or the one named by `x-report-key`. `x-default-version` is the version Plaid runs when none is given (products without it are not run unless asked for).
     """
 
     firstdetect: NotRequired[PrismFirstDetectVersion | None]

@@ -476,7 +476,7 @@ class PlaidErrorType(StrEnum):
 
 class PrismVersions(BaseModel):
     """
-    Version selection for each Prism Data product.
+    Version selection for each Prism Data product. Each property names a product; its result is the `CraPartnerInsightsPrism` property of the same name, or the one named by `x-report-key`. `x-default-version` is the version Plaid runs when none is given (products without it are not run unless asked for).
     """
 
     model_config = ConfigDict(

@@ -34,6 +34,7 @@ from ._exceptions import (
     SandboxError,
     UnexpectedRedirectError,
     UserError,
+    error_class_for,
 )
 from ._version import __version__
 
@@ -70,6 +71,7 @@ __all__ = [
     "Unset",
     "UserError",
     "__version__",
+    "error_class_for",
     "migrate_options",
 ]
 
@@ -79,3 +81,13 @@ for _name in __all__:
     if isinstance(_obj, type) and _obj.__module__.startswith("plaid_partner_insights."):
         _obj.__module__ = __name__
 del _name, _obj
+
+
+def __getattr__(name: str) -> type:
+    # The classes made for error types without a named class live here (their `__module__`), so pickle finds them.
+    from ._exceptions import _class_by_name
+
+    found = _class_by_name(name) if name[:1].isupper() else None
+    if found is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return found

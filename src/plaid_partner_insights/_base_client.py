@@ -24,7 +24,6 @@ from ._config import (
 )
 from ._deprecations import prepare_options
 from ._exceptions import (
-    ERROR_TYPE_CLASSES,
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
@@ -32,6 +31,7 @@ from ._exceptions import (
     RequestValidationError,
     ResponseValidationError,
     UnexpectedRedirectError,
+    error_class_for,
 )
 from ._validation import locate_parse_error, request_checker
 from ._version import __version__
@@ -424,7 +424,7 @@ def _api_error(status: int, content: bytes) -> PlaidAPIError:
         except (KeyError, TypeError, ValueError, AttributeError):
             pass
         else:
-            return ERROR_TYPE_CLASSES.get(str(error.error_type), PlaidAPIError)(status, error)
+            return error_class_for(str(error.error_type))(status, error)
     request_id = data.get("request_id") if isinstance(data, dict) else None
     return PlaidAPIError(
         status, None, body_excerpt=_excerpt(content), request_id=request_id if isinstance(request_id, str) else None

@@ -11,6 +11,7 @@ import typing
 import warnings
 from collections.abc import Iterator, Mapping
 
+from . import _spec
 from ._version import __version__
 from .sandbox._command import add_sandbox_command
 
@@ -21,6 +22,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1  # the API answered with an error, or no usable answer came back
 EXIT_USAGE = 2  # bad flags or bad input; nothing was sent
 
+_CREDENTIAL_FIELDS = ("client_id", "secret")
 # Credentials the built-in sandbox accepts (it takes any non-empty ones unless started with specific ones).
 LOCAL_SANDBOX_CREDENTIALS = ("local-sandbox-client", "local-sandbox-secret")
 
@@ -58,6 +60,16 @@ def _non_negative_int(value: str) -> int:
     return int(value)
 
 
+def _request_flag_fields() -> tuple[_spec.RequestOption, ...]:
+    # Credentials come from the environment, never from flags (which other users can read in `ps`).
+    return tuple(field for field in _spec.request_option_fields() if field.name not in _CREDENTIAL_FIELDS)
+
+
+def _flag_help(description: str) -> str:
+    """The first sentence of the spec's description, as argparse help (where `%` is special)."""
+    return description.split(". ")[0].rstrip(".").replace("%", "%%")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="plaid-partner-insights", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -77,17 +89,16 @@ def _build_parser() -> argparse.ArgumentParser:
     target.add_argument("--env", choices=["sandbox", "production"], help="send to Plaid's sandbox or production")
     target.add_argument("--base-url", metavar="URL", help="send to a running sandbox, e.g. http://127.0.0.1:8787")
     get.add_argument("--json", metavar="FILE", dest="json_file", help="request body as a JSON object ('-': stdin)")
-    get.add_argument("--user-id", help="the user, as returned by /user/create")
-    get.add_argument("--user-token", help="the user token (older integrations)")
-    get.add_argument("--third-party-user-token", help="token of a user created through a third party")
-    get.add_argument("--user-tier", choices=["free", "paid"], help="tier of the user")
+    for field in _request_flag_fields():  # one flag per top-level string field of the spec's request
+        get.add_argument(f"--{field.name.replace('_', '-')}", choices=field.choices, help=_flag_help(field.description))
     get.add_argument(
         "--prism-version",
         metavar="PRODUCT=VERSION",
         type=_prism_version,
         action="append",
         default=[],
-        help="partner_insights.prism_versions entry, repeatable (e.g. cashscore=4 insights=4)",
+        help="partner_insights.prism_versions entry, repeatable (e.g. cashscore=4 insights=4); products: "
+        + ", ".join(product.request_key for product in _spec.prism_products()),
     )
     get.add_argument("--summary", action="store_true", help="print a short human summary instead of the JSON")
     get.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="timeout of each attempt")
@@ -167,10 +178,10 @@ def _read_json_file(name: str) -> dict[str, object]:
 
 def _request_from_args(args: argparse.Namespace) -> dict[str, object]:
     body: dict[str, object] = _read_json_file(args.json_file) if args.json_file else {}
-    for flag in ("user_id", "user_token", "third_party_user_token", "user_tier"):
-        value = getattr(args, flag)
+    for field in _request_flag_fields():
+        value = getattr(args, field.name)
         if value is not None:
-            body[flag] = value
+            body[field.name] = value
     if args.prism_version:
         partner_insights = body.get("partner_insights")
         if partner_insights is None:
@@ -307,14 +318,6 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 # -- summary -----------------------------------------------------------------------------------------------------
 
-_PRISM_PRODUCTS = (
-    ("cash_score", "CashScore"),
-    ("extend", "Extend"),
-    ("first_detect", "FirstDetect"),
-    ("detect", "Detect"),
-    ("insights", "Insights"),
-)
-
 
 def _get(mapping: object, *keys: str) -> typing.Any:
     for key in keys:
@@ -335,14 +338,18 @@ def summarize(response: Mapping[str, typing.Any]) -> str:
         prism = report.get("prism")
         if isinstance(prism, dict):
             lines.append(f"Prism Data (status {prism.get('status')}):")
-            for key, label in _PRISM_PRODUCTS:
-                product = prism.get(key)
+            # Every product in the answer, known to the spec or not; the spec gives the display names.
+            labels = {product.report_key: product.label for product in _spec.prism_products()}
+            for key, product in prism.items():
                 if not isinstance(product, dict):
                     continue
+                label = labels.get(key, key)
                 version = product.get("model_version", product.get("version", "?"))
-                if key == "insights":
+                if "result" in product:
                     result = product.get("result")
                     detail = f"{len(result)} attributes" if isinstance(result, dict) else "no attributes"
+                elif "score" not in product and product.get("error_reason"):
+                    detail = "no result"
                 else:
                     score = product.get("score")
                     detail = f"score {score}" if score is not None else "no score"

@@ -22,12 +22,15 @@ PartnerInsightsError                  base of every exception raised by this lib
     └── SandboxError                  error_type SANDBOX_ERROR
 ```
 
-An `error_type` this library does not know raises `PlaidAPIError` itself, with every value Plaid sent.
+Every other `error_type` the spec lists raises a subclass of `PlaidAPIError` named after it (`TRANSFER_ERROR`
+raises `TransferError`), made on first use: `error_class_for("TRANSFER_ERROR")` returns it, to catch it. An
+`error_type` the spec does not list raises `PlaidAPIError` itself, with every value Plaid sent.
 No exception carries the client id or secret.
 """
 
 from __future__ import annotations
 
+import threading
 import typing
 
 if typing.TYPE_CHECKING:
@@ -53,6 +56,7 @@ __all__ = [
     "SandboxError",
     "UnexpectedRedirectError",
     "UserError",
+    "error_class_for",
 ]
 
 
@@ -281,3 +285,47 @@ ERROR_TYPE_CLASSES: dict[str, type[PlaidAPIError]] = {
     "CHECK_REPORT_ERROR": CheckReportError,
     "SANDBOX_ERROR": SandboxError,
 }
+
+
+_default_classes: dict[str, type[PlaidAPIError]] = {}
+_default_classes_lock = threading.Lock()
+
+
+def default_class_name(error_type: str) -> str:
+    """`TRANSFER_REFUND_ERROR` -> `TransferRefundError`: the name of the class made for an error type."""
+    name = "".join(part.capitalize() for part in error_type.split("_") if part)
+    return name if name.endswith("Error") else f"{name}Error"
+
+
+def error_class_for(error_type: str) -> type[PlaidAPIError]:
+    """The exception class raised for an `error_type`.
+
+    A named class above for the types this endpoint is known to return; for any other type the spec lists
+    (`PlaidErrorType`, new ones included after a regeneration), a subclass of `PlaidAPIError` named after it,
+    made once, so `except error_class_for("TRANSFER_ERROR")` catches exactly those; `PlaidAPIError` for a type the
+    spec does not list.
+    """
+    named = ERROR_TYPE_CLASSES.get(error_type)
+    if named is not None:
+        return named
+    from plaid_partner_insights_generated.client.models import PlaidErrorType
+
+    if not PlaidErrorType(error_type).is_known:
+        return PlaidAPIError
+    with _default_classes_lock:
+        made = _default_classes.get(error_type)
+        if made is None:
+            name = default_class_name(error_type)
+            made = type(name, (PlaidAPIError,), {"__doc__": f"`{error_type}`.", "__module__": "plaid_partner_insights"})
+            _default_classes[error_type] = made
+        return made
+
+
+def _class_by_name(name: str) -> type[PlaidAPIError] | None:
+    """The made class called `name`, for pickle, which finds a class by module and name."""
+    from plaid_partner_insights_generated.client.models import PlaidErrorType
+
+    for error_type in PlaidErrorType:
+        if default_class_name(error_type.value) == name and error_type.value not in ERROR_TYPE_CLASSES:
+            return error_class_for(error_type.value)
+    return None

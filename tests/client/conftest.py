@@ -10,14 +10,18 @@ from typing import Any
 import pytest
 
 from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient, RetryPolicy
+from plaid_partner_insights._spec import RESPONSE_SCHEMA
+from plaid_partner_insights.sandbox._report import complete
 
 # Tests wait milliseconds, not seconds: the public retry configuration makes backoff tiny.
 FAST = RetryPolicy(backoff_initial=0.01, backoff_max=0.02, retry_after_max=0.3)
 
 GetFn = Callable[..., Any]
 
-# A 200 body using every part of the schema (all dates already in the form to_dict() writes them).
-FULL_RESPONSE: dict[str, Any] = {
+# A 200 body using every part of the schema: these values, completed against the spec's response schema by the
+# sandbox's builder (so every property is there, one added to the spec tomorrow included). Date-times are
+# already in the form to_dict() writes them.
+_GIVEN: dict[str, Any] = {
     "request_id": "req_full_1",
     "report": {
         "report_id": "rep_1",
@@ -44,7 +48,6 @@ FULL_RESPONSE: dict[str, Any] = {
                 },
             },
             "insights": {"version": 4, "model_version": "4", "result": {"a_attr": 1.5, "b_attr": "x"}},
-            "extend": None,
         },
         "fico": {
             "lender_application_id": "app-1",
@@ -109,6 +112,8 @@ FULL_RESPONSE: dict[str, Any] = {
         }
     ],
 }
+
+FULL_RESPONSE: dict[str, Any] = complete(_GIVEN, RESPONSE_SCHEMA, "client-tests")
 
 
 def full_response() -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
-from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError
+from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _spec
 from plaid_partner_insights.sandbox import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
@@ -108,9 +108,9 @@ def test_report_matches_the_spec(
     assert response.request_id
     jsonschema.validate(body, response_schema)
     report = response.to_dict().get("report", {})
-    for key in ("cash_score", "first_detect", "detect", "extend"):
-        score = (report.get("prism") or {}).get(key, {}).get("score")
-        assert score is None or 1 <= score <= 999, (key, score)
+    for product in _spec.prism_products():
+        score = ((report.get("prism") or {}).get(product.report_key) or {}).get("score")
+        assert score is None or 1 <= score <= 999, (product.report_key, score)
     for item in report.get("items", []):
         assert all(account["type"] == "depository" for account in item["accounts"])
 
@@ -126,7 +126,10 @@ def test_wrong_secret_raises_invalid_api_keys(target: Target) -> None:
 
 
 def test_prism_versions_are_honoured(client: PartnerInsightsClient, target: Target) -> None:
-    versions = {"cashscore": "4", "insights": "4", "firstdetect": "3"}
+    # Each default product at a version other than its default, where the spec lists one.
+    products = [product for product in _spec.prism_products() if product.default_version is not None]
+    versions = {p.request_key: next((v for v in p.versions if v != p.default_version), p.versions[0]) for p in products}
+    assert versions
     try:
         response = client.partner_insights.get(**target.user, partner_insights={"prism_versions": versions})  # type: ignore[arg-type, typeddict-item]
     except PlaidAPIError as error:
@@ -136,9 +139,9 @@ def test_prism_versions_are_honoured(client: PartnerInsightsClient, target: Targ
     prism = response.to_dict()["report"].get("prism")
     if prism is None:
         pytest.skip(f"{target.name}: this user's report has no Prism data")
-    for product, key in (("cashscore", "cash_score"), ("insights", "insights"), ("firstdetect", "first_detect")):
-        if prism.get(key) is not None:
-            assert prism[key]["model_version"] == versions[product]
+    for product in products:
+        if prism.get(product.report_key) is not None:
+            assert prism[product.report_key]["model_version"] == versions[product.request_key]
 
 
 # ------------------------------------------------------------------------------------------------ local sandbox

@@ -5,23 +5,28 @@ plaid-python is a test peer only: the nox `tests` session installs it; elsewhere
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from plaid_partner_insights import _spec
 from plaid_partner_insights.sandbox import (
     DATA_UNAVAILABLE_USER_ID,
-    DEMO_USER_ID,
     EXPIRED_USER_ID,
+    FICO_EXCLUDED_USER_ID,
     NO_PRISM_USER_ID,
     NO_REPORT_USER_ID,
     NOT_READY_USER_ID,
     RATE_LIMITED_USER_ID,
+    SANDBOX_USERS,
     SERVER_ERROR_USER_ID,
     WARNINGS_USER_ID,
 )
+from plaid_partner_insights.sandbox._users import REPORT_OUTCOMES
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
 
@@ -47,25 +52,29 @@ from plaid.model.cra_partner_insights_ultra_fico_score_request import (  # noqa:
 from plaid.model.cra_partner_insights_ultra_fico_score_version import (  # noqa: E402
     CraPartnerInsightsUltraFicoScoreVersion,
 )
-from plaid.model.prism_cash_score_version import PrismCashScoreVersion  # noqa: E402
-from plaid.model.prism_detect_version import PrismDetectVersion  # noqa: E402
-from plaid.model.prism_extend_version import PrismExtendVersion  # noqa: E402
-from plaid.model.prism_first_detect_version import PrismFirstDetectVersion  # noqa: E402
-from plaid.model.prism_insights_version import PrismInsightsVersion  # noqa: E402
 from plaid.model.prism_versions import PrismVersions  # noqa: E402
 from plaid.model.prism_versions_deprecated import PrismVersionsDeprecated  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
+SUCCESS_USERS = [user.user_id for user in SANDBOX_USERS if user.outcome in REPORT_OUTCOMES] + [
+    "usr_peer_seeded_1",
+    "user-sandbox-peer-2",
+]
+
+
+def plaid_python_model(name: str) -> Any:
+    """plaid-python's model class for a schema of the spec (its modules are the snake-case schema names)."""
+    module = importlib.import_module(f"plaid.model.{re.sub(r'(?<!^)(?=[A-Z])', '_', name).lower()}")
+    return getattr(module, name)
+
+
+# Prism product (request key) -> plaid-python's version enum, found through the spec's version schema names.
 VERSION_TYPES = {
-    "cashscore": ("PrismCashScoreVersion", PrismCashScoreVersion),
-    "insights": ("PrismInsightsVersion", PrismInsightsVersion),
-    "firstdetect": ("PrismFirstDetectVersion", PrismFirstDetectVersion),
-    "detect": ("PrismDetectVersion", PrismDetectVersion),
-    "extend": ("PrismExtendVersion", PrismExtendVersion),
+    key: plaid_python_model(str(_spec.ref_name(prop)))
+    for key, prop in _spec.schema("PrismVersions")["properties"].items()
 }
-SUCCESS_USERS = [DEMO_USER_ID, WARNINGS_USER_ID, NO_PRISM_USER_ID, "usr_peer_seeded_1", "user-sandbox-peer-2"]
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +86,9 @@ def api(local_sandbox: LocalSandbox) -> Iterator[Any]:
         yield plaid_api.PlaidApi(client)
 
 
-def version_sets(spec: dict[str, Any]) -> list[dict[str, str]]:
+def version_sets() -> list[dict[str, str]]:
     """Enough requests that every version of every Prism product (as the spec lists them) is asked for once."""
-    schemas = spec["components"]["schemas"]
-    enums = {product: schemas[name]["enum"] for product, (name, _) in VERSION_TYPES.items()}
+    enums = {product.request_key: product.versions for product in _spec.prism_products()}
     rounds = max(len(values) for values in enums.values())
     return [{product: values[i % len(values)] for product, values in enums.items()} for i in range(rounds)]
 
@@ -105,13 +113,13 @@ def fico_input() -> Any:
 
 
 def prism_versions(versions: dict[str, str], model: type) -> Any:
-    return model(**{product: VERSION_TYPES[product][1](value) for product, value in versions.items()})
+    return model(**{product: VERSION_TYPES[product](value) for product, value in versions.items()})
 
 
 @pytest.mark.parametrize("user", SUCCESS_USERS)
-def test_plaid_python_reads_every_report_kind(api: Any, spec: dict[str, Any], user: str) -> None:
+def test_plaid_python_reads_every_report_kind(api: Any, user: str) -> None:
     requests = [CraCheckReportPartnerInsightsGetRequest(user_id=user)]
-    for versions in version_sets(spec):
+    for versions in version_sets():
         for with_fico in (False, True):
             insights = CraCheckReportPartnerInsightsGetPartnerInsights(
                 prism_versions=prism_versions(versions, PrismVersions), **({"fico": fico_input()} if with_fico else {})
@@ -126,7 +134,7 @@ def test_plaid_python_reads_every_report_kind(api: Any, spec: dict[str, Any], us
         report = response.to_dict()["report"]
         assert response.request_id
         assert ("prism" in report) is (user != NO_PRISM_USER_ID)
-        if "partner_insights" in request and "fico" in request.partner_insights:
+        if "partner_insights" in request and "fico" in request.partner_insights and user != FICO_EXCLUDED_USER_ID:
             results = report["fico"]["ultrafico_score_results"]
             assert [r["request_correlation_id"] for r in results] == ["peer-640", "peer-790", "peer-1000"]
         if user == WARNINGS_USER_ID:

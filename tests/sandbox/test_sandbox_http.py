@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from plaid_partner_insights_generated.validation_models import CraCheckReportPartnerInsightsGetResponse
 
+from plaid_partner_insights import _spec
 from plaid_partner_insights.sandbox import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
@@ -28,20 +29,8 @@ from plaid_partner_insights.sandbox import (
 if TYPE_CHECKING:  # fixtures come from conftest; only their type is imported
     from tests.conftest import LocalSandbox
 
-PRODUCT_KEYS = {
-    "cashscore": "cash_score",
-    "insights": "insights",
-    "firstdetect": "first_detect",
-    "detect": "detect",
-    "extend": "extend",
-}
-VERSION_SCHEMAS = {
-    "cashscore": "PrismCashScoreVersion",
-    "insights": "PrismInsightsVersion",
-    "firstdetect": "PrismFirstDetectVersion",
-    "detect": "PrismDetectVersion",
-    "extend": "PrismExtendVersion",
-}
+# Request key -> report key, from the spec (one source: `x-report-key` where the names differ).
+PRODUCT_KEYS = {product.request_key: product.report_key for product in _spec.prism_products()}
 FICO_PATH = "partner_insights.fico.ultrafico_score_requests[0].base_fico_score.score"
 
 
@@ -417,8 +406,14 @@ def test_demo_report_is_rich(call: Any, response_schema: dict[str, Any]) -> None
     for account in accounts:
         assert account["owners"]
         assert account["owners"][0]["names"]
-        assert account["metadata"]["start_date"] < account["metadata"]["end_date"]
-    assert "fico" not in report
+    # The second Item's transactions were unavailable: no date range, and a warning naming that Item.
+    assert all(a["metadata"]["start_date"] < a["metadata"]["end_date"] for a in report["items"][0]["accounts"])
+    assert all(a["metadata"]["start_date"] is None for a in report["items"][1]["accounts"])
+    assert [(w["warning_code"], w["cause"]["item_id"]) for w in body["warnings"]] == [
+        ("TRANSACTIONS_UNAVAILABLE", report["items"][1]["item_id"])
+    ]
+    # Its report was created with an UltraFICO configuration: results without asking.
+    assert [r["ultrafico_score"]["score"] > 0 for r in report["fico"]["ultrafico_score_results"]] == [True, True]
 
 
 def test_warnings_user(call: Any, response_schema: dict[str, Any]) -> None:
@@ -459,14 +454,9 @@ def test_user_token_and_user_id_name_the_same_user(call: Any) -> None:
     assert call({"user_id": "usr_same"}).json()["report"] == call({"user_token": "usr_same"}).json()["report"]
 
 
-def allowed_versions(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    schemas = spec["components"]["schemas"]
-    return [(product, version) for product, name in VERSION_SCHEMAS.items() for version in schemas[name]["enum"]]
-
-
 @pytest.fixture(scope="module")
-def every_version(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    return allowed_versions(spec)
+def every_version() -> list[tuple[str, str]]:
+    return [(product.request_key, version) for product in _spec.prism_products() for version in product.versions]
 
 
 def test_requested_versions_are_echoed(
@@ -498,12 +488,15 @@ def test_deprecated_prism_products_is_accepted_and_ignored(call: Any) -> None:
 
 
 def test_prism_scores_stay_in_range(call: Any) -> None:
-    every = {product: "4" for product in ("cashscore", "detect", "extend")}
+    every = {product.request_key: _spec.latest_version(product.versions) for product in _spec.prism_products()}
+    results = _spec.schema("CraPartnerInsightsPrism")["properties"]
+    scored = [key for key, prop in results.items() if "score" in _spec.resolve(prop)[0].get("properties", {})]
+    assert len(scored) >= 4
     for i in range(40):
         prism = call({"user_id": f"usr_range_{i}", "partner_insights": {"prism_versions": every}}).json()["report"][
             "prism"
         ]
-        for key in ("cash_score", "first_detect", "detect", "extend"):
+        for key in scored:
             assert 1 <= prism[key]["score"] <= 999, (i, key)
 
 

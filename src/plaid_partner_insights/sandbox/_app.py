@@ -13,9 +13,10 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from .. import _spec
 from ._errors import PlaidFailure, invalid_request, new_request_id
-from ._report import build_report, requested_versions
-from ._users import Outcome, outcome_for
+from ._report import build_response
+from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_request
 
 __all__ = ["ENDPOINT", "MAX_BODY_BYTES", "SandboxApp", "create_app"]
@@ -87,6 +88,29 @@ def _data_unavailable(identity: str) -> PlaidFailure:
         "Plaid Check could not retrieve data from the user's institutions; resolve the errors in `causes`, "
         "then call /cra/check_report/create to generate a new report",
         causes=[cause],
+    )
+
+
+# Statuses Plaid pairs with an error type; any other type comes with 400.
+_ERROR_TYPE_STATUS = {"RATE_LIMIT_EXCEEDED": 429, "API_ERROR": 500}
+
+
+def _error_type_failure(error_type: str) -> PlaidFailure:
+    """The answer of an error-type user: that `error_type`, for any value the spec lists (new ones included)."""
+    known = _spec.error_types()
+    if error_type not in known:
+        return PlaidFailure(
+            400,
+            "INVALID_INPUT",
+            "INVALID_USER_ID",
+            f"{ERROR_TYPE_USER_PREFIX}<ERROR_TYPE> takes an error_type of the spec ({len(known)} known), "
+            f"not {error_type[:40]!r}",
+        )
+    return PlaidFailure(
+        _ERROR_TYPE_STATUS.get(error_type, 400),
+        error_type,
+        "SANDBOX_SIMULATED_ERROR",
+        f"a simulated {error_type} error (triggered by the sandbox user {ERROR_TYPE_USER_PREFIX}{error_type})",
     )
 
 
@@ -186,10 +210,9 @@ class SandboxApp:
             raise _data_unavailable(identity)
         if outcome in _REPORT_ERRORS:
             raise _REPORT_ERRORS[outcome]
-        versions = requested_versions(outcome, body)
-        fico = (body.get("partner_insights") or {}).get("fico")
-        report, warnings = build_report(identity, outcome, versions, fico)
-        return {"request_id": request_id, "report": report, "warnings": warnings}
+        if outcome is Outcome.ERROR_TYPE:
+            raise _error_type_failure(identity.removeprefix(ERROR_TYPE_USER_PREFIX))
+        return build_response(identity, outcome, body, request_id)
 
 
 def create_app(*, client_id: str | None = None, secret: str | None = None, new_client: bool = False) -> SandboxApp:

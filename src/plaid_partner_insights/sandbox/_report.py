@@ -1,7 +1,14 @@
-"""Deterministic Partner Insights reports: the same user and request always give the same report.
+"""Deterministic Partner Insights answers, driven by the response schema of the spec.
 
-Every random choice comes from `random.Random` seeded with strings (stable across runs and machines), so
-nothing here depends on the clock or on hash randomisation.
+Two layers. Hand-written rules build the parts whose meaning matters: Prism scores and reason codes, model
+versions echoing the request, UltraFICO results echoing the score requests, dates, names, Items and accounts.
+Then `complete` walks the response schema and fills every property the rules left out with a value synthesized
+from its schema (type, format, enum, nullable, array items), drops what the schema no longer has, and replaces a
+rule's value whose type the schema changed. So a property added to the spec tomorrow is in the answers after
+`python codegen.py`, with no edit here.
+
+Every random choice comes from `random.Random` seeded with strings (stable across runs and machines), so the
+same user and request always give the same answer, apart from `request_id`.
 """
 
 from __future__ import annotations
@@ -10,27 +17,23 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
+from .. import _spec
 from ._users import Outcome
 
-__all__ = ["DEFAULT_VERSIONS", "DEMO_VERSIONS", "PRODUCTS", "build_report", "requested_versions"]
+__all__ = ["OMIT", "build_response", "complete", "requested_versions"]
 
-# Request key (`prism_versions`) -> response key (`report.prism`).
-PRODUCTS = {
-    "cashscore": "cash_score",
-    "insights": "insights",
-    "firstdetect": "first_detect",
-    "detect": "detect",
-    "extend": "extend",
-}
-# Plaid runs CashScore, Insights and FirstDetect at version 3 when no version is given (spec descriptions).
-DEFAULT_VERSIONS = {"cashscore": "3", "insights": "3", "firstdetect": "3"}
-# The demo user's report was "created" with every product at its latest version.
-DEMO_VERSIONS = {"cashscore": "4.1", "insights": "4.1", "firstdetect": "3", "detect": "4.1", "extend": "4.1"}
-_REASON_PREFIX = {"cashscore": "CS", "firstdetect": "FD", "detect": "DT", "extend": "EX"}
-# Products whose result still carries the deprecated integer `version`.
-_HAS_INT_VERSION = {"cashscore", "insights", "firstdetect"}
+
+class _Omit:
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+#: A rule's way to leave an optional property out on purpose (an `error_reason` on success); `complete` then
+#: does not synthesize it. A required property is synthesized anyway.
+OMIT: Final = _Omit()
+_MISSING: Final = object()
 _EPOCH = dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.UTC)
 
 _INSTITUTIONS = (
@@ -57,6 +60,28 @@ _ACCOUNTS = (
 )
 _INCOME_SOURCES = ("payroll", "gig_platform", "benefits", "rental", "self_employed")
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# The UltraFICO configuration a report was "created" with (at /cra/check_report/create), for the users whose
+# report has FICO results even when the request sends no `partner_insights.fico`.
+_CREATION_FICO: Final[Mapping[str, Any]] = {
+    "fico_lender_id": "lender-sandbox",
+    "lender_application_id": "app-sandbox-0001",
+    "ultrafico_score_requests": [
+        {
+            "ultrafico_score_version": "1.0",
+            "request_correlation_id": "corr-experian",
+            "base_fico_score": {"bureau": "EXPERIAN", "score": 688, "base_fico_score_version": "10T"},
+        },
+        {
+            "ultrafico_score_version": "1.0",
+            "request_correlation_id": "corr-equifax",
+            "fico_scoring_request_id": "fsr-sandbox-0002",
+            "base_fico_score": {"bureau": "EQUIFAX", "score": 702, "base_fico_score_version": "10T"},
+        },
+    ],
+}
+_FICO_EXCLUSION_CODE = "2"
+# FICO returns at most four reason codes of each kind; the deprecated single-code fields mirror the arrays.
+_FICO_REASON_SLOTS = 4
 
 
 def _rng(seed: str) -> random.Random:
@@ -64,30 +89,131 @@ def _rng(seed: str) -> random.Random:
     return random.Random(seed)  # noqa: S311
 
 
-def requested_versions(outcome: Outcome, body: Mapping[str, Any]) -> dict[str, str]:
-    """The Prism versions to run: the report's creation-time set, overridden by the request.
+# -- the schema walk -------------------------------------------------------------------------------------------
 
-    The deprecated `options.prism_versions` counts like `partner_insights.prism_versions`; when both name a
-    product, `partner_insights` wins. A null version means "not specified".
+
+def complete(value: Any, schema_name: str, seed: str) -> Any:
+    """`value` (JSON built by rules, possibly partial) made to fit the named component schema of the spec.
+
+    Missing properties are synthesized (optional ones too, unless the rule put `OMIT` there), properties the
+    schema does not have are dropped (except in free-form objects), and a value of the wrong type or outside its
+    enum is replaced. Deterministic for a given `seed`.
     """
-    versions = dict(DEMO_VERSIONS if outcome is Outcome.DEMO_REPORT else DEFAULT_VERSIONS)
+    return _complete(value, _spec.schema(schema_name), seed, schema_name)
+
+
+def _complete(value: Any, node: dict[str, Any], seed: str, where: str) -> Any:
+    target, nullable = _spec.resolve(node)
+    if value is None and nullable:
+        return None
+    kind = target.get("type")
+    if kind == "object" or "properties" in target:
+        properties: dict[str, Any] = target.get("properties", {})
+        if not isinstance(value, dict):
+            value = {}
+        if not properties:  # a free-form map (Prism Insights attributes): the rule's keys are the content
+            return value
+        required = set(target.get("required", ()))
+        result = {}
+        for name, prop in properties.items():
+            given = value.get(name, _MISSING)
+            if given is OMIT:
+                if name not in required:
+                    continue
+                given = _MISSING
+            if given is _MISSING:
+                result[name] = _synthesize(prop, seed, f"{where}.{name}")
+            else:
+                result[name] = _complete(given, prop, seed, f"{where}.{name}")
+        return result
+    if kind == "array":
+        items: dict[str, Any] = target.get("items") or {}
+        if not isinstance(value, list):
+            return _synthesize(node, seed, where)
+        return [_complete(item, items, seed, f"{where}[{index}]") for index, item in enumerate(value)]
+    if _fits(value, target):
+        return value
+    return _synthesize(node, seed, where)
+
+
+def _fits(value: Any, target: dict[str, Any]) -> bool:
+    kind = target.get("type")
+    if kind is None:
+        return True
+    fits = {
+        "string": isinstance(value, str),
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "boolean": isinstance(value, bool),
+    }.get(str(kind), False)
+    return fits and ("enum" not in target or value in target["enum"])
+
+
+def _synthesize(node: dict[str, Any], seed: str, where: str) -> Any:
+    """A value for a property no rule covers, from its schema alone (never null, so it shows)."""
+    target, _ = _spec.resolve(node)
+    rng = _rng(f"{seed}|{where}")
+    kind = target.get("type")
+    if kind == "object" or "properties" in target:
+        return _complete({}, target, seed, where)
+    if kind == "array":
+        items = target.get("items") or {}
+        if not items:  # entries of unknown shape: an empty list says "none" without inventing a shape
+            return []
+        count = min(2, int(target.get("maxItems", 2)))
+        return [_synthesize(items, seed, f"{where}[{index}]") for index in range(count)]
+    example = node.get("example", target.get("example"))
+    if example is not None and _fits(example, target):
+        return example
+    if "enum" in target:
+        return rng.choice(list(target["enum"]))
+    if kind == "string":
+        if target.get("format") == "date":
+            return (_EPOCH.date() - dt.timedelta(days=rng.randrange(1, 400))).isoformat()
+        if target.get("format") == "date-time":
+            return (_EPOCH - dt.timedelta(minutes=rng.randrange(1, 60 * 24 * 30))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        name = where.rsplit(".", 1)[-1].split("[", 1)[0]
+        return f"{name}-{_plaid_id(rng, 8).lower()}"
+    if kind == "integer":
+        return rng.randint(0, 365)
+    if kind == "number":
+        return round(rng.uniform(0, 5000), 2)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    return {}
+
+
+# -- the rules -------------------------------------------------------------------------------------------------
+
+
+def requested_versions(outcome: Outcome, body: Mapping[str, Any]) -> dict[str, str]:
+    """The Prism versions to run, by request key: the report's creation-time set, overridden by the request.
+
+    The demo user's report (and the Prism-error user's) was "created" with every product at its latest version;
+    others with the products
+    Plaid runs by default. The deprecated `options.prism_versions` counts like `partner_insights.prism_versions`;
+    when both name a product, `partner_insights` wins. A null version means "not specified".
+    """
+    demo = outcome in (Outcome.DEMO_REPORT, Outcome.PRISM_ERROR_REPORT)
+    versions = {
+        product.request_key: _spec.latest_version(product.versions) if demo else product.default_version
+        for product in _spec.prism_products()
+        if (demo and product.versions) or product.default_version is not None
+    }
     for holder in (body.get("options"), body.get("partner_insights")):
         chosen = (holder or {}).get("prism_versions") or {}
         versions.update({product: version for product, version in chosen.items() if version is not None})
-    return versions
+    return {product: version for product, version in versions.items() if version is not None}
 
 
-def build_report(
-    identity: str, outcome: Outcome, versions: Mapping[str, str], fico: Mapping[str, Any] | None
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The `report` object and the `warnings` list for a user whose report exists."""
+def build_response(identity: str, outcome: Outcome, body: Mapping[str, Any], request_id: str) -> dict[str, Any]:
+    """The whole 200 body for a user whose report exists, completed against the response schema."""
     rng = _rng(f"report|{identity}")
     generated = _EPOCH + dt.timedelta(minutes=rng.randrange(60 * 24 * 28))
-    person = _person(rng, demo=outcome is Outcome.DEMO_REPORT)
+    demo = outcome is Outcome.DEMO_REPORT
+    person = _person(rng, demo=demo)
     item_count = 2 if outcome in (Outcome.DEMO_REPORT, Outcome.WARNINGS_REPORT) else rng.randint(1, 2)
-    institutions = rng.sample(_INSTITUTIONS, item_count)
-    if outcome is Outcome.DEMO_REPORT:
-        institutions = [_INSTITUTIONS[0], _INSTITUTIONS[3]]
+    institutions = [_INSTITUTIONS[0], _INSTITUTIONS[3]] if demo else rng.sample(_INSTITUTIONS, item_count)
     history_days = rng.randint(200, 720)
     items = [
         _item(rng, institution, person, generated, history_days, first=i == 0)
@@ -98,18 +224,33 @@ def build_report(
         # Identity could not be fetched for the second Item: its accounts have no owners, and a warning says why.
         for account in items[1]["accounts"]:
             account["owners"] = []
-        warnings.append(_identity_warning(items[1]["item_id"]))
+        warnings.append(_warning(items[1]["item_id"], "IDENTITY_UNAVAILABLE", "PRODUCTS_NOT_SUPPORTED"))
+    if demo:
+        # No transactions came back for the second Item: its accounts have no date range, and a warning says why.
+        for account in items[1]["accounts"]:
+            account["metadata"] = {"start_date": None, "end_date": None}
+        warnings.append(_warning(items[1]["item_id"], "TRANSACTIONS_UNAVAILABLE", "ITEM_LOGIN_REQUIRED"))
     report: dict[str, Any] = {
         "report_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "generated_time": generated.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "client_report_id": f"loan-app-{identity[-12:]}" if outcome is Outcome.DEMO_REPORT else None,
+        "client_report_id": f"loan-app-{identity[-12:]}" if demo else None,
         "items": items,
+        "prism": OMIT,
+        "fico": OMIT,
     }
     if outcome is not Outcome.NO_PRISM_REPORT:
-        report["prism"] = _prism(identity, versions, history_days)
+        report["prism"] = _prism(
+            identity, requested_versions(outcome, body), history_days, failed=outcome is Outcome.PRISM_ERROR_REPORT
+        )
+    fico = (body.get("partner_insights") or {}).get("fico")
+    if fico is None and outcome in (Outcome.DEMO_REPORT, Outcome.FICO_EXCLUDED_REPORT):
+        fico = _CREATION_FICO
     if fico is not None:
-        report["fico"] = _fico(identity, fico, items, history_days)
-    return report, warnings
+        excluded = outcome is Outcome.FICO_EXCLUDED_REPORT
+        report["fico"] = _fico(identity, fico, items, history_days, excluded=excluded)
+    answer = {"request_id": request_id, "report": report, "warnings": warnings}
+    completed: dict[str, Any] = complete(answer, _spec.RESPONSE_SCHEMA, f"{identity}|{outcome.value}")
+    return completed
 
 
 def _plaid_id(rng: random.Random, length: int = 37) -> str:
@@ -174,17 +315,32 @@ def _item(
     return {"institution_id": institution_id, "institution_name": bank, "item_id": _plaid_id(rng), "accounts": accounts}
 
 
-def _identity_warning(item_id: str) -> dict[str, Any]:
+_WARNING_CAUSES = {
+    "PRODUCTS_NOT_SUPPORTED": "the institution does not provide identity data for this Item",
+    "ITEM_LOGIN_REQUIRED": "the login details of this Item have changed and the user must sign in again",
+}
+
+
+def _warning(item_id: str, warning_code: str, error_code: str) -> dict[str, Any]:
     return {
         "warning_type": "CHECK_REPORT_WARNING",
-        "warning_code": "IDENTITY_UNAVAILABLE",
+        "warning_code": warning_code,
         "cause": {
             "item_id": item_id,
             "error_type": "ITEM_ERROR",
-            "error_code": "PRODUCTS_NOT_SUPPORTED",
+            "error_code": error_code,
             "error_code_reason": None,
-            "error_message": "the institution does not provide identity data for this Item",
+            "error_message": _WARNING_CAUSES[error_code],
             "display_message": None,
+            # The request that generated the report, during which the Item failed.
+            "request_id": _plaid_id(_rng(f"warning|{item_id}"), 15),
+            "causes": [],
+            "status": None,
+            "documentation_url": f"https://plaid.com/docs/errors/item/#{error_code.lower()}",
+            "suggested_action": None,
+            # Set only for NO_ACCOUNTS errors; Plaid sends them empty otherwise.
+            "required_account_subtypes": [],
+            "provided_account_subtypes": [],
         },
     }
 
@@ -206,23 +362,39 @@ def _metadata(rng: random.Random, history_days: int) -> dict[str, Any]:
     }
 
 
-def _prism(identity: str, versions: Mapping[str, str], history_days: int) -> dict[str, Any]:
-    prism: dict[str, Any] = {"status": "SUCCESS"}
-    for product, version in sorted(versions.items()):
-        rng = _rng(f"prism|{identity}|{product}|{version}")
-        result: dict[str, Any] = {"model_version": version}
-        if product in _HAS_INT_VERSION:
-            result["version"] = int(version.split(".")[0].split("_")[0])
-        if product == "insights":
+def _major(version: str) -> int:
+    digits = version.split(".")[0].split("_")[0]
+    return int(digits) if digits.isdigit() else 1
+
+
+def _prism(identity: str, versions: Mapping[str, str], history_days: int, *, failed: bool) -> dict[str, Any]:
+    """One result per product asked for, shaped by its schema: attributes (`result`) or a score."""
+    results = _spec.schema("CraPartnerInsightsPrism")["properties"]
+    prism: dict[str, Any] = {"status": "FAILURE" if failed else "SUCCESS"}
+    for product in _spec.prism_products():
+        if product.request_key not in versions:
+            prism[product.report_key] = OMIT
+            continue
+        version = versions[product.request_key]
+        rng = _rng(f"prism|{identity}|{product.request_key}|{version}")
+        fields = _spec.resolve(results[product.report_key])[0].get("properties", {})
+        # `version` is the deprecated whole-number form of `model_version`; the schema says which products have it.
+        result: dict[str, Any] = {"model_version": version, "version": _major(version), "error_reason": OMIT}
+        if failed:
+            result["error_reason"] = f"Prism {product.label} {version} could not be computed from this user's data"
+            result.update(score=None, result=OMIT, reason_codes=OMIT, metadata=OMIT)
+        elif "result" in fields:
             result["result"] = _insights(rng, version)
         else:
-            major = version.split(".")[0].split("_")[0]
+            # Reason codes read like Prism's: product initials, major version, a number (CS04012).
+            initials = "".join(c for c in product.label if c.isupper()) or product.label[:2].upper()
+            initials = initials if len(initials) > 1 else product.label[:2].upper()
             result["score"] = rng.randint(1, 999)
             result["reason_codes"] = [
-                f"{_REASON_PREFIX[product]}{int(major):02d}{rng.randint(1, 60):03d}" for _ in range(rng.randint(1, 3))
+                f"{initials}{_major(version):02d}{rng.randint(1, 60):03d}" for _ in range(rng.randint(1, 3))
             ]
             result["metadata"] = _metadata(rng, history_days)
-        prism[PRODUCTS[product]] = result
+        prism[product.report_key] = result
     return prism
 
 
@@ -243,24 +415,40 @@ def _insights(rng: random.Random, version: str) -> dict[str, Any]:
     return result
 
 
-def _fico(identity: str, fico: Mapping[str, Any], items: list[dict[str, Any]], history_days: int) -> dict[str, Any]:
+def _reason_slots(prefix: str, codes: list[str]) -> dict[str, str | None]:
+    """The deprecated `reason_code_1..4`-style fields Plaid still sends beside the arrays."""
+    return {f"{prefix}{n}": codes[n - 1] if n <= len(codes) else None for n in range(1, _FICO_REASON_SLOTS + 1)}
+
+
+def _fico(
+    identity: str, fico: Mapping[str, Any], items: list[dict[str, Any]], history_days: int, *, excluded: bool
+) -> dict[str, Any]:
     results = []
     for index, request in enumerate(fico["ultrafico_score_requests"]):
         base = request["base_fico_score"]
         rng = _rng(f"fico|{identity}|{fico['lender_application_id']}|{index}|{base['score']}")
-        result: dict[str, Any] = {}
-        # Both identifiers are echoed as sent; FICO assigns one when the lender sent none.
-        if "request_correlation_id" in request:
-            result["request_correlation_id"] = request["request_correlation_id"]
-        result["fico_scoring_request_id"] = request.get("fico_scoring_request_id", f"fsr-{_plaid_id(rng, 12).lower()}")
-        if 300 <= base["score"] <= 850:
+        result: dict[str, Any] = {
+            # Both identifiers are echoed as sent; FICO assigns one when the lender sent none.
+            "request_correlation_id": request.get("request_correlation_id", OMIT),
+            "fico_scoring_request_id": request.get("fico_scoring_request_id", f"fsr-{_plaid_id(rng, 12).lower()}"),
+            "error_reason": OMIT,
+        }
+        if excluded:
+            result["exclusion_code"] = _FICO_EXCLUSION_CODE
+            result["ultrafico_score"] = None
+            result["error_reason"] = "the consumer was excluded from UltraFICO scoring: too little bank account data"
+        elif 300 <= base["score"] <= 850:
+            negative = [f"{rng.randint(1, 40):02d}" for _ in range(rng.randint(1, _FICO_REASON_SLOTS))]
+            positive = [f"{rng.randint(1, 40):02d}" for _ in range(rng.randint(1, _FICO_REASON_SLOTS))]
             result["exclusion_code"] = "0"
             result["ultrafico_score"] = {
                 "ultrafico_score_version": request["ultrafico_score_version"],
                 # UltraFICO can raise a base score with positive bank data; it stays within FICO's 300-850.
                 "score": min(850, base["score"] + rng.randint(0, 45)),
-                "negative_reason_codes": [f"{rng.randint(1, 40):02d}" for _ in range(rng.randint(0, 4))],
-                "positive_reason_codes": [f"{rng.randint(1, 40):02d}" for _ in range(rng.randint(0, 4))],
+                "negative_reason_codes": negative,
+                "positive_reason_codes": positive,
+                **_reason_slots("reason_code_", negative),
+                **_reason_slots("positive_reason_code_", positive),
                 "did_inquiries_adversely_affect_score": rng.random() < 0.2,
             }
         else:

@@ -18,7 +18,11 @@ T = TypeVar("T", bound="PrismVersions")
 
 @_attrs_define
 class PrismVersions:
-    """Version selection for each Prism Data product."""
+    """Version selection for each Prism Data product. Each property names a product; its result is the
+    `CraPartnerInsightsPrism` property of the same name, or the one named by `x-report-key`. `x-default-version` is the
+    version Plaid runs when none is given (products without it are not run unless asked for).
+
+    """
 
     firstdetect: None | PrismFirstDetectVersion | Unset = UNSET
     """ Version of Prism FirstDetect to run. Plaid uses version 3 when none is given. """
