@@ -90,3 +90,43 @@ def test_the_client_tests_and_the_benchmark_use_every_path() -> None:
     for name, body in (("FULL_RESPONSE", FULL_RESPONSE), ("benchmarks/report.py", build_report())):
         missing = [path for path in _spec.property_paths() if path not in _spec.json_paths(body)]
         assert all(path.endswith(".error_reason") for path in missing), (name, missing)
+
+
+UPSTREAM = Path(__file__).resolve().parents[1] / "specdiff" / "fixtures"
+
+
+def upstream_paths(document: dict[str, Any]) -> set[str]:
+    """The response property paths of one of Plaid's own spec files (its `allOf` merges included)."""
+    schemas = document["components"]["schemas"]
+
+    def properties(node: dict[str, Any], seen: tuple[str, ...]) -> tuple[dict[str, Any], tuple[str, ...]]:
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[1]
+            return properties(schemas[name], (*seen, name)) if name not in seen else ({}, seen)
+        merged = dict(node.get("properties", {}))
+        for part in node.get("allOf", ()):
+            merged.update(properties(part, seen)[0])
+        if node.get("type") == "array" and isinstance(node.get("items"), dict):
+            return {"[]": node["items"]}, seen
+        return merged, seen
+
+    def walk(node: dict[str, Any], path: str, seen: tuple[str, ...]) -> set[str]:
+        found = set()
+        props, inside = properties(node, seen)
+        for key, prop in props.items():
+            child = f"{path}[]" if key == "[]" else f"{path}.{key}" if path else key
+            found |= ({child} if key != "[]" else set()) | walk(prop, child, inside)
+        return found
+
+    return walk(schemas["CraCheckReportPartnerInsightsGetResponse"], "", ())
+
+
+@pytest.mark.parametrize("name", ["reconstructed_1.778.0.yaml", "plaid-upstream/2020-09-14_1.697.4.yaml"])
+def test_every_path_of_plaids_own_response_schema_appears(answers: dict[str, dict[str, Any]], name: str) -> None:
+    import yaml
+
+    expected = upstream_paths(yaml.safe_load((UPSTREAM / name).read_text()))
+    assert len(expected) > 150
+    covered = set().union(*(_spec.json_paths(answer) for answer in answers.values()))
+    missing = sorted(expected - covered)
+    assert not missing, f"Plaid's {name} has response paths no sandbox answer holds: {missing}"
