@@ -12,7 +12,14 @@ from ._client import (
     PartnerInsightsClient,
     PartnerInsightsResource,
 )
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Environment, RetryPolicy, TimeoutTypes
+from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Environment,
+    RetryPolicy,
+    TimeoutTypes,
+)
 from ._deprecations import migrate_options
 from ._exceptions import (
     APIConnectionError,
@@ -30,6 +37,7 @@ from ._exceptions import (
     PlaidServerError,
     RateLimitExceededError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     SandboxError,
     UnexpectedRedirectError,
@@ -39,6 +47,7 @@ from ._exceptions import (
 from ._version import __version__
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "SPEC_UPSTREAM_VERSION",
@@ -63,6 +72,7 @@ __all__ = [
     "PlaidServerError",
     "RateLimitExceededError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
     "SandboxError",

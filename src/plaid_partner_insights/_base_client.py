@@ -12,15 +12,18 @@ import logging
 import platform
 import time
 import typing
+import zlib
 from collections.abc import Mapping
 
 import httpx
 
 from ._config import (
     ENVIRONMENTS,
+    ERROR_BODY_MAX_BYTES,
     RETRYABLE_STATUSES,
     RetryPolicy,
     TimeoutTypes,
+    parse_retry_after,
 )
 from ._deprecations import prepare_options
 from ._exceptions import (
@@ -29,6 +32,7 @@ from ._exceptions import (
     ConfigurationError,
     PlaidAPIError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     UnexpectedRedirectError,
     error_class_for,
@@ -39,18 +43,33 @@ from ._version import __version__
 if typing.TYPE_CHECKING:
     from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
 
-__all__ = ["BaseClient", "PreparedCall"]
+__all__ = ["SEND_OPTIONS", "BaseClient", "BodyReader", "DeadlineExceeded", "PreparedCall", "Received"]
 
 logger = logging.getLogger("plaid_partner_insights")
 
 PLAID_VERSION = "2020-09-14"
 USER_AGENT = f"plaid-partner-insights/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 _EXCERPT = 200
+# Encodings the client can decode with a bound on the output; asked for explicitly so no other one is used.
+_ACCEPT_ENCODING = "gzip, deflate"
+_DECODE_STEP = 64 * 1024  # decompressed bytes produced per step: memory stays flat whatever the ratio
 
 
 def _excerpt(content: bytes) -> str:
     text = content[: _EXCERPT * 4].decode("utf-8", "replace")
     return text if len(text) <= _EXCERPT else text[:_EXCERPT] + "..."
+
+
+class _TooDeep(ValueError):
+    pass
+
+
+def _loads(content: bytes) -> typing.Any:
+    """The JSON value of `content`; raises `ValueError` for anything unreadable, deep nesting included."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise _TooDeep("JSON nested too deeply") from None
 
 
 def _header_safe(value: str) -> bool:
@@ -89,7 +108,17 @@ def _endpoint_kwargs() -> tuple[str, str, dict[str, str]]:
 class PreparedCall:
     """One validated call, ready to be attempted as many times as the retry policy allows."""
 
-    __slots__ = ("content", "headers", "max_retries", "method", "path", "timeout", "url")
+    __slots__ = (
+        "content",
+        "deadline",
+        "headers",
+        "max_response_bytes",
+        "max_retries",
+        "method",
+        "path",
+        "timeout",
+        "url",
+    )
 
     def __init__(
         self,
@@ -98,27 +127,42 @@ class PreparedCall:
         path: str,
         content: bytes,
         headers: Mapping[str, str],
-        timeout: httpx.Timeout,
+        timeout: TimeoutTypes,
         max_retries: int,
+        max_response_bytes: int,
     ) -> None:
         self.method = method
         self.url = url
         self.path = path
         self.content = content
         self.headers = headers
-        self.timeout = timeout
+        self.timeout, self.deadline = _phase_timeouts(timeout)
         self.max_retries = max_retries
+        self.max_response_bytes = max_response_bytes
 
     def __repr__(self) -> str:
         return f"<PreparedCall {self.method} {self.url} max_retries={self.max_retries}>"
 
 
-def _as_timeout(value: object, name: str) -> httpx.Timeout:
+def _as_timeout(value: object, name: str) -> TimeoutTypes:
     if isinstance(value, httpx.Timeout):
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return httpx.Timeout(float(value))
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf"):
+        return float(value)
     raise ConfigurationError(f"{name} must be a positive number of seconds or an httpx.Timeout, got {value!r}")
+
+
+def _phase_timeouts(timeout: TimeoutTypes) -> tuple[httpx.Timeout, float | None]:
+    """httpx's per-phase limits, and the deadline of a whole attempt (`None`: an `httpx.Timeout` sets no deadline)."""
+    if isinstance(timeout, httpx.Timeout):
+        return timeout, None
+    return httpx.Timeout(timeout), timeout
+
+
+def _as_max_response_bytes(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    raise ConfigurationError(f"max_response_bytes must be an integer > 0 (bytes), got {value!r}")
 
 
 def _as_max_retries(value: object) -> int:
@@ -131,8 +175,9 @@ class BaseClient:
     """Settings and every decision shared by `PartnerInsightsClient` and `AsyncPartnerInsightsClient`."""
 
     _base_url: str
-    _timeout: httpx.Timeout
+    _timeout: TimeoutTypes
     _max_retries: int
+    _max_response_bytes: int
     _retry_policy: RetryPolicy
     _headers: dict[str, str]
 
@@ -146,6 +191,7 @@ class BaseClient:
         timeout: TimeoutTypes,
         max_retries: int,
         retry_policy: RetryPolicy | None,
+        max_response_bytes: int,
     ) -> None:
         _check_credential("client_id", client_id, per_call=False)
         _check_credential("secret", secret, per_call=False)
@@ -159,6 +205,7 @@ class BaseClient:
         self._base_url = base_url.rstrip("/")
         self._timeout = _as_timeout(timeout, "timeout")
         self._max_retries = _as_max_retries(max_retries)
+        self._max_response_bytes = _as_max_response_bytes(max_response_bytes)
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
         self._retry_policy = retry_policy or RetryPolicy()
@@ -166,6 +213,7 @@ class BaseClient:
         self._headers = {
             **endpoint_headers,
             "Accept": "application/json",
+            "Accept-Encoding": _ACCEPT_ENCODING,
             "User-Agent": USER_AGENT,
             "Plaid-Version": PLAID_VERSION,
             "PLAID-CLIENT-ID": client_id,
@@ -178,9 +226,14 @@ class BaseClient:
         return self._base_url
 
     @property
-    def timeout(self) -> httpx.Timeout:
-        """The default timeout of every request (each attempt)."""
+    def timeout(self) -> TimeoutTypes:
+        """The default timeout of each attempt: seconds (a deadline, connect to last byte) or an `httpx.Timeout`."""
         return self._timeout
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The largest response body accepted by default, in bytes after decompression."""
+        return self._max_response_bytes
 
     @property
     def max_retries(self) -> int:
@@ -193,16 +246,26 @@ class BaseClient:
         return self._retry_policy
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self._base_url!r}, max_retries={self._max_retries})"
+        # Safe at any stage: a constructor that raised leaves attributes unset, and debuggers still call repr().
+        base_url = getattr(self, "_base_url", None)
+        max_retries = getattr(self, "_max_retries", None)
+        return f"{type(self).__name__}(base_url={base_url!r}, max_retries={max_retries!r})"
 
     def _copy_with(
-        self, *, timeout: TimeoutTypes | None, max_retries: int | None, retry_policy: RetryPolicy | None
+        self,
+        *,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+        max_response_bytes: int | None,
     ) -> typing.Self:
         clone = copy.copy(self)
         if timeout is not None:
             clone._timeout = _as_timeout(timeout, "timeout")
         if max_retries is not None:
             clone._max_retries = _as_max_retries(max_retries)
+        if max_response_bytes is not None:
+            clone._max_response_bytes = _as_max_response_bytes(max_response_bytes)
         if retry_policy is not None:
             if not isinstance(retry_policy, RetryPolicy):
                 raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
@@ -218,6 +281,7 @@ class BaseClient:
         timeout: TimeoutTypes | None,
         max_retries: int | None,
         stacklevel: int,
+        max_response_bytes: int | None = None,
     ) -> PreparedCall:
         """Validate the request fields and build the call. `stacklevel` locates the user's line for warnings."""
         checks = request_checker()
@@ -252,7 +316,35 @@ class BaseClient:
             headers,
             self._timeout if timeout is None else _as_timeout(timeout, "timeout"),
             self._max_retries if max_retries is None else _as_max_retries(max_retries),
+            self._max_response_bytes if max_response_bytes is None else _as_max_response_bytes(max_response_bytes),
         )
+
+    # -- one attempt -----------------------------------------------------------------------------------------
+
+    def _build_request(
+        self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall, **extensions: object
+    ) -> httpx.Request:
+        """The request of one attempt. Send it with `SEND_OPTIONS`: streamed, and never following a redirect."""
+        return http.build_request(
+            call.method,
+            call.url,
+            content=call.content,
+            headers=call.headers,
+            timeout=call.timeout,
+            extensions=extensions or None,
+        )
+
+    def _body_reader(self, call: PreparedCall, response: httpx.Response) -> BodyReader:
+        """How much of this response's body to read: a success up to `max_response_bytes`; an error only as much as
+        the error can need; a redirect nothing."""
+        status = response.status_code
+        if 200 <= status < 300:
+            limit = call.max_response_bytes
+        elif 300 <= status < 400:
+            limit = 0
+        else:
+            limit = min(call.max_response_bytes, ERROR_BODY_MAX_BYTES)
+        return BodyReader(response, limit)
 
     # -- after each attempt ------------------------------------------------------------------------------------
 
@@ -262,44 +354,168 @@ class BaseClient:
         if attempt > call.max_retries:
             _log_attempt(logging.DEBUG, call, kind, None, None, attempt, started, ", giving up")
             error = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-            message = "request timed out" if error is APITimeoutError else f"connection failed: {type(exc).__name__}"
+            if isinstance(exc, DeadlineExceeded):
+                message = f"request timed out: {exc}"
+            elif error is APITimeoutError:
+                message = "request timed out"
+            else:
+                message = f"connection failed: {type(exc).__name__}"
             raise error(message, method=call.method, url=call.url, attempts=attempt) from exc
         delay = self._retry_policy.delay(attempt, None)
         _log_attempt(logging.INFO, call, kind, None, None, attempt, started, f", retrying in {delay:.2f}s")
         return delay
 
     def _retry_after_response(
-        self, call: PreparedCall, response: httpx.Response, attempt: int, started: float
+        self, call: PreparedCall, received: Received, attempt: int, started: float
     ) -> float | None:
         """Seconds to wait before the next attempt, or `None` when this response is final."""
-        status = response.status_code
+        status = received.response.status_code
         if status < 500 and status not in RETRYABLE_STATUSES:
             return None
         if attempt > call.max_retries:
             return None
-        delay = self._retry_policy.delay(attempt, response.headers.get("retry-after"))
+        retry_after = received.response.headers.get("retry-after")
+        requested = parse_retry_after(retry_after)
+        if requested is not None and requested > self._retry_policy.retry_after_max:
+            # Retrying sooner than the server asked would only fail again: the error carries `retry_after` instead.
+            return None
+        delay = self._retry_policy.delay(attempt, retry_after)
         if logger.isEnabledFor(logging.INFO):
-            request_id = _request_id_of(response)
+            request_id = _request_id_of(received.content)
             _log_attempt(logging.INFO, call, None, status, request_id, attempt, started, f", retrying in {delay:.2f}s")
         return delay
 
     def _handle_response(
-        self, call: PreparedCall, response: httpx.Response, attempt: int, started: float
+        self, call: PreparedCall, received: Received, attempt: int, started: float
     ) -> CraCheckReportPartnerInsightsGetResponse:
         """The parsed response of a final attempt, or the exception it means."""
+        response = received.response
         status = response.status_code
         if 300 <= status < 400:
             _log_attempt(logging.DEBUG, call, None, status, None, attempt, started, ", redirect refused")
             raise _redirect_error(call, response)
-        content = response.content
+        content = received.content
         if 200 <= status < 300:
+            if received.overflowed:
+                _log_attempt(logging.DEBUG, call, None, status, None, attempt, started, ", body too large")
+                raise ResponseTooLargeError(status_code=status, limit=call.max_response_bytes)
+            if received.decode_error is not None:
+                raise ResponseValidationError(
+                    f"response body could not be decoded: {received.decode_error}",
+                    status_code=status,
+                    path=None,
+                    body_excerpt=_excerpt(content),
+                    request_id=None,
+                )
             result = _parse_success(status, content)
             _log_attempt(logging.DEBUG, call, None, status, result.request_id, attempt, started, "")
             return result
-        error = _api_error(status, content)
+        complete = not received.overflowed and received.decode_error is None
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        error = _api_error(status, content, complete=complete, retry_after=retry_after)
         note = f" error={error.error_type}/{error.error_code}"
         _log_attempt(logging.DEBUG, call, None, status, error.request_id, attempt, started, note)
         raise error
+
+
+class _SendOptions(typing.TypedDict):
+    stream: bool
+    follow_redirects: bool
+
+
+SEND_OPTIONS: _SendOptions = {"stream": True, "follow_redirects": False}
+"""How every attempt is sent, whatever the `http_client` says: a redirect would carry the credentials elsewhere, and
+the body is read through a `BodyReader`, never whole."""
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """An attempt took longer than its deadline (a `timeout` given in seconds). Retried like any other timeout."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(f"the attempt took longer than its {deadline:g} s deadline")
+
+
+class Received:
+    """What one attempt got: the response (status and headers; its stream closed) and its body as far as it was read.
+
+    `overflowed`: the body went on past the read limit. `decode_error`: the body could not be decompressed.
+    """
+
+    __slots__ = ("content", "decode_error", "overflowed", "response")
+
+    def __init__(self, response: httpx.Response, content: bytes, overflowed: bool, decode_error: str | None) -> None:
+        self.response = response
+        self.content = content
+        self.overflowed = overflowed
+        self.decode_error = decode_error
+
+
+class BodyReader:
+    """Collects a body's decoded bytes from the raw chunks received, and stops at a limit.
+
+    Decompression happens here, a bounded step at a time, so the limit applies to the decoded size and memory stays
+    near it whatever the compression ratio (httpx inflates each received chunk whole).
+    """
+
+    __slots__ = ("_chunks", "_decoder", "_limit", "_preloaded", "_size", "decode_error", "overflowed", "response")
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self.response = response
+        self._limit = limit
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self.overflowed = False
+        self.decode_error: str | None = None
+        self._decoder: typing.Any = None
+        # A transport that builds responses in memory (httpx.MockTransport) hands over the decoded body already.
+        self._preloaded = response.is_stream_consumed
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        if self._preloaded:
+            self._keep(response.content)
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib framing, detected
+        elif encoding not in ("", "identity"):
+            self.decode_error = f"unsupported Content-Encoding {encoding[:_EXCERPT]!r}"
+
+    @property
+    def wants_more(self) -> bool:
+        """False once reading further would be wasted: limit passed, undecodable, or nothing to read."""
+        return self._limit > 0 and not self.overflowed and self.decode_error is None and not self._preloaded
+
+    def feed(self, raw: bytes) -> bool:
+        """Take one raw chunk; returns `wants_more`."""
+        decoder = self._decoder
+        if decoder is None:
+            self._keep(raw)
+            return self.wants_more
+        try:
+            self._keep(decoder.decompress(raw, _DECODE_STEP))
+            while decoder.unconsumed_tail and self.wants_more:
+                self._keep(decoder.decompress(decoder.unconsumed_tail, _DECODE_STEP))
+        except zlib.error as exc:
+            self.decode_error = f"invalid compressed data ({exc})"
+        return self.wants_more
+
+    def _keep(self, data: bytes) -> None:
+        room = self._limit - self._size
+        if len(data) > room:
+            data = data[:room]
+            self.overflowed = True
+        if data:
+            self._chunks.append(data)
+            self._size += len(data)
+
+    def finish(self) -> Received:
+        """The body read so far, once the transfer is over (or abandoned because `wants_more` turned false)."""
+        decoder = self._decoder
+        if decoder is not None and self.wants_more:
+            try:
+                self._keep(decoder.flush())
+            except zlib.error as exc:  # pragma: no cover - flush after a clean stream does not fail
+                self.decode_error = f"invalid compressed data ({exc})"
+            if self.wants_more and not decoder.eof:
+                self.decode_error = "compressed data ends early"
+        return Received(self.response, b"".join(self._chunks), self.overflowed, self.decode_error)
 
 
 def _redirect_error(call: PreparedCall, response: httpx.Response) -> UnexpectedRedirectError:
@@ -353,9 +569,9 @@ def _unexpected_keyword(key: str, allowed: Mapping[str, object]) -> str:
     return message + (f"; did you mean {close[0]!r}?" if close else "")
 
 
-def _request_id_of(response: httpx.Response) -> str | None:
+def _request_id_of(content: bytes) -> str | None:
     try:
-        data = json.loads(response.content)
+        data = _loads(content)
     except ValueError:
         return None
     request_id = data.get("request_id") if isinstance(data, dict) else None
@@ -366,10 +582,11 @@ def _parse_success(status: int, content: bytes) -> CraCheckReportPartnerInsights
     from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
 
     try:
-        data = json.loads(content)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError: not JSON, or cut off
+        data = _loads(content)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, nesting: not JSON, cut off, or hostile
+        detail = " (nested too deeply)" if isinstance(exc, _TooDeep) else ""
         raise ResponseValidationError(
-            "response body is not valid JSON",
+            "response body is not valid JSON" + detail,
             status_code=status,
             path=None,
             body_excerpt=_excerpt(content),
@@ -387,7 +604,7 @@ def _parse_success(status: int, content: bytes) -> CraCheckReportPartnerInsights
     request_id = request_id if isinstance(request_id, str) else None
     try:
         result = CraCheckReportPartnerInsightsGetResponse.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise _invalid(exc, "", status, content, request_id) from exc
     return result
 
@@ -408,11 +625,12 @@ def _invalid(
     )
 
 
-def _api_error(status: int, content: bytes) -> PlaidAPIError:
+def _api_error(status: int, content: bytes, *, complete: bool, retry_after: float | None) -> PlaidAPIError:
+    """The exception for an error response; `complete` is false when only the start of the body was read."""
     from plaid_partner_insights_generated.client.models import PlaidError
 
     try:
-        data = json.loads(content)
+        data = _loads(content) if complete else None
     except ValueError:
         data = None
     if isinstance(data, dict) and isinstance(data.get("error_type"), str) and isinstance(data.get("error_code"), str):
@@ -421,11 +639,15 @@ def _api_error(status: int, content: bytes) -> PlaidAPIError:
         body.setdefault("display_message", None)
         try:
             error = PlaidError.from_dict(body)
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             pass
         else:
-            return error_class_for(str(error.error_type))(status, error)
+            return error_class_for(str(error.error_type))(status, error, retry_after=retry_after)
     request_id = data.get("request_id") if isinstance(data, dict) else None
     return PlaidAPIError(
-        status, None, body_excerpt=_excerpt(content), request_id=request_id if isinstance(request_id, str) else None
+        status,
+        None,
+        body_excerpt=_excerpt(content),
+        request_id=request_id if isinstance(request_id, str) else None,
+        retry_after=retry_after,
     )

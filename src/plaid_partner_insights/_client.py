@@ -9,8 +9,16 @@ from types import TracebackType
 
 import httpx
 
-from ._base_client import BaseClient, PreparedCall
-from ._config import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Environment, RetryPolicy, TimeoutTypes
+from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received
+from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Environment,
+    RetryPolicy,
+    TimeoutTypes,
+)
+from ._deadline import Attempt, run_with_deadline
 from ._exceptions import ConfigurationError
 
 if typing.TYPE_CHECKING:
@@ -54,18 +62,23 @@ class PartnerInsightsResource:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
         **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
     ) -> CraCheckReportPartnerInsightsGetResponse:
         """Fetch the user's Partner Insights report: `POST /cra/check_report/partner_insights/get`.
 
         Request fields are keyword arguments (`user_id=...` or `user_token=...`, `partner_insights={...}`, ...),
-        checked before anything is sent. `timeout` and `max_retries` override the client's for this call.
+        checked before anything is sent. `timeout`, `max_retries` and `max_response_bytes` override the client's for
+        this call.
 
         Raises `PlaidAPIError` (or a subclass per `error_type`) for an error response, `APIConnectionError` /
         `APITimeoutError` when no response arrived, `ResponseValidationError` for an unreadable 2xx body,
+        `ResponseTooLargeError` past `max_response_bytes`, `UnexpectedRedirectError` for a 3xx,
         `RequestValidationError` for a bad field value and `TypeError` for an unknown field.
         """
-        call = self._client._prepare(params, timeout=timeout, max_retries=max_retries, stacklevel=3)
+        call = self._client._prepare(
+            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
+        )
         return self._client._send(call)
 
 
@@ -82,10 +95,13 @@ class AsyncPartnerInsightsResource:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        max_response_bytes: int | None = None,
         **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
     ) -> CraCheckReportPartnerInsightsGetResponse:
         """Fetch the user's Partner Insights report; see `PartnerInsightsResource.get`."""
-        call = self._client._prepare(params, timeout=timeout, max_retries=max_retries, stacklevel=3)
+        call = self._client._prepare(
+            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
+        )
         return await self._client._send(call)
 
 
@@ -99,7 +115,9 @@ class PartnerInsightsClient(BaseClient):
 
     - `environment`: `"sandbox"` (default) or `"production"`; `base_url` instead points the client anywhere
       (for example a local sandbox, `http://127.0.0.1:8000`) and wins over `environment`.
-    - `timeout`: seconds, or an `httpx.Timeout`; default 60 s read, 10 s connect. Each attempt gets it.
+    - `timeout`: seconds (default 60), a deadline for each attempt from connect to the last body byte; or an
+      `httpx.Timeout`, httpx's limits on each phase (connect, read, write, pool) without an overall deadline.
+    - `max_response_bytes`: the largest body accepted, after decompression (default 16 MiB).
     - `max_retries`: retries after a connection error, a timeout, or a 408, 409, 429 or 5xx response (default 2).
       `retry_policy` sets the backoff and the cap on `Retry-After`.
     - `http_client`: an `httpx.Client` of yours (proxies, TLS, transports). The client never closes it.
@@ -120,6 +138,7 @@ class PartnerInsightsClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._configure(
             client_id=client_id,
@@ -129,6 +148,7 @@ class PartnerInsightsClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
         )
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
@@ -144,6 +164,7 @@ class PartnerInsightsClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> PartnerInsightsClient:
         """A client configured from `PLAID_CLIENT_ID`, `PLAID_SECRET`, `PLAID_ENV` (`sandbox` or `production`,
         default sandbox) and `PLAID_BASE_URL` (wins over `PLAID_ENV`)."""
@@ -153,6 +174,7 @@ class PartnerInsightsClient(BaseClient):
             max_retries=max_retries,
             retry_policy=retry_policy,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
         )
 
     def with_options(
@@ -161,13 +183,16 @@ class PartnerInsightsClient(BaseClient):
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> PartnerInsightsClient:
         """A client with other defaults that shares this one's credentials and connection pool.
 
         `client.with_options(timeout=120, max_retries=0).partner_insights.get(...)`. Closing the copy does nothing;
         close the original.
         """
-        clone = self._copy_with(timeout=timeout, max_retries=max_retries, retry_policy=retry_policy)
+        clone = self._copy_with(
+            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
+        )
         clone._owns_http = False
         clone.partner_insights = PartnerInsightsResource(clone)
         return clone
@@ -178,23 +203,35 @@ class PartnerInsightsClient(BaseClient):
             attempt += 1
             started = time.perf_counter()
             try:
-                response = self._http.request(
-                    call.method,
-                    call.url,
-                    content=call.content,
-                    headers=call.headers,
-                    timeout=call.timeout,
-                    # Whatever the http_client says: a redirect would carry the credentials to another host.
-                    follow_redirects=False,
-                )
+                if call.deadline is None:
+                    received = self._transfer(call, None)
+                else:
+                    received = run_with_deadline(lambda watch: self._transfer(call, watch), call.deadline)
             except httpx.RequestError as exc:
-                time.sleep(self._retry_after_error(call, exc, attempt, started))
+                self._sleep(self._retry_after_error(call, exc, attempt, started))
                 continue
-            delay = self._retry_after_response(call, response, attempt, started)
+            delay = self._retry_after_response(call, received, attempt, started)
             if delay is None:
-                return self._handle_response(call, response, attempt, started)
+                return self._handle_response(call, received, attempt, started)
+            self._sleep(delay)
+
+    def _transfer(self, call: PreparedCall, watch: Attempt | None) -> Received:
+        """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
+        extensions = {} if watch is None else {"trace": watch.trace}
+        response = self._http.send(self._build_request(self._http, call, **extensions), **SEND_OPTIONS)
+        try:
+            if watch is not None:
+                watch.watch(response)
+            reader = self._body_reader(call, response)
+            if reader.wants_more:
+                for raw in response.iter_raw():
+                    if not reader.feed(raw) or (watch is not None and watch.abandoned):
+                        break
+            return reader.finish()
+        finally:
             response.close()
-            time.sleep(delay)
+
+    _sleep = staticmethod(time.sleep)  # the seam tests use to record the waits instead of sleeping
 
     def close(self) -> None:
         """Close the connection pool (unless the `http_client` was yours)."""
@@ -230,6 +267,7 @@ class AsyncPartnerInsightsClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._configure(
             client_id=client_id,
@@ -239,6 +277,7 @@ class AsyncPartnerInsightsClient(BaseClient):
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
         )
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
@@ -254,6 +293,7 @@ class AsyncPartnerInsightsClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_policy: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> AsyncPartnerInsightsClient:
         """A client configured from the environment; see `PartnerInsightsClient.from_env`."""
         return cls(
@@ -262,6 +302,7 @@ class AsyncPartnerInsightsClient(BaseClient):
             max_retries=max_retries,
             retry_policy=retry_policy,
             http_client=http_client,
+            max_response_bytes=max_response_bytes,
         )
 
     def with_options(
@@ -270,38 +311,61 @@ class AsyncPartnerInsightsClient(BaseClient):
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
     ) -> AsyncPartnerInsightsClient:
         """A client with other defaults sharing this one's credentials and connection pool; see the sync client."""
-        clone = self._copy_with(timeout=timeout, max_retries=max_retries, retry_policy=retry_policy)
+        clone = self._copy_with(
+            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
+        )
         clone._owns_http = False
         clone.partner_insights = AsyncPartnerInsightsResource(clone)
         return clone
 
     async def _send(self, call: PreparedCall) -> CraCheckReportPartnerInsightsGetResponse:
-        import asyncio  # not at module import: the sync client should not pay for it
-
         attempt = 0
         while True:
             attempt += 1
             started = time.perf_counter()
             try:
-                response = await self._http.request(
-                    call.method,
-                    call.url,
-                    content=call.content,
-                    headers=call.headers,
-                    timeout=call.timeout,
-                    # Whatever the http_client says: a redirect would carry the credentials to another host.
-                    follow_redirects=False,
-                )
+                received = await self._attempt(call)
             except httpx.RequestError as exc:
-                await asyncio.sleep(self._retry_after_error(call, exc, attempt, started))
+                await self._sleep(self._retry_after_error(call, exc, attempt, started))
                 continue
-            delay = self._retry_after_response(call, response, attempt, started)
+            delay = self._retry_after_response(call, received, attempt, started)
             if delay is None:
-                return self._handle_response(call, response, attempt, started)
+                return self._handle_response(call, received, attempt, started)
+            await self._sleep(delay)
+
+    async def _attempt(self, call: PreparedCall) -> Received:
+        if call.deadline is None:
+            return await self._transfer(call)
+        import asyncio  # not at module import: the sync client should not pay for it
+
+        try:
+            async with asyncio.timeout(call.deadline):
+                return await self._transfer(call)
+        except TimeoutError:
+            raise DeadlineExceeded(call.deadline) from None
+
+    async def _transfer(self, call: PreparedCall) -> Received:
+        """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
+        response = await self._http.send(self._build_request(self._http, call), **SEND_OPTIONS)
+        try:
+            reader = self._body_reader(call, response)
+            if reader.wants_more:
+                async for raw in response.aiter_raw():
+                    if not reader.feed(raw):
+                        break
+            return reader.finish()
+        finally:
             await response.aclose()
-            await asyncio.sleep(delay)
+
+    @staticmethod
+    async def _sleep(seconds: float) -> None:
+        """The seam tests use to record the waits instead of sleeping."""
+        import asyncio
+
+        await asyncio.sleep(seconds)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless the `http_client` was yours)."""

@@ -9,16 +9,32 @@ import typing
 
 import httpx
 
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ENVIRONMENTS", "Environment", "RetryPolicy", "TimeoutTypes"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENVIRONMENTS",
+    "ERROR_BODY_MAX_BYTES",
+    "Environment",
+    "RetryPolicy",
+    "TimeoutTypes",
+]
 
 Environment = typing.Literal["sandbox", "production"]
 ENVIRONMENTS: dict[str, str] = {"sandbox": "https://sandbox.plaid.com", "production": "https://production.plaid.com"}
 
 TimeoutTypes = float | httpx.Timeout
-"""Seconds for every phase (connect, read, write, pool), or an `httpx.Timeout` for each phase separately."""
+"""Seconds: a deadline for each whole attempt, from connect to the last body byte. Or an `httpx.Timeout`: httpx's
+own limits on each phase (connect, read, write, pool) and no overall deadline."""
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-"""Partner Insights can take a while to compute: 60 s to read, 10 s to connect. Always finite."""
+DEFAULT_TIMEOUT = 60.0
+"""Partner Insights can take a while to compute: each attempt may take up to 60 s, connect to last byte."""
+
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""The largest response body accepted, counted after decompression. Real reports are a few hundred KiB at most."""
+
+ERROR_BODY_MAX_BYTES = 64 * 1024
+"""How much of an error (non-2xx) body is read: a Plaid error is a few KiB; past this only an excerpt is kept."""
 
 DEFAULT_MAX_RETRIES = 2
 
@@ -31,8 +47,9 @@ class RetryPolicy:
 
     - `backoff_initial` / `backoff_max`: the wait before retry *n* is `backoff_initial * 2 ** (n - 1)` seconds, at
       most `backoff_max`, with jitter (a random 50-100 % of it) so that clients do not retry in lockstep.
-    - `retry_after_max`: a `Retry-After` header (seconds or an HTTP date) replaces the backoff, but the client
-      never waits longer than this many seconds for one retry.
+    - `retry_after_max`: a `Retry-After` header (seconds or an HTTP date) replaces the backoff. When the server
+      asks for more than this many seconds, the client does not retry early: it raises the response's error at once,
+      with the requested wait in its `retry_after`.
     """
 
     __slots__ = ("backoff_initial", "backoff_max", "retry_after_max")
@@ -71,7 +88,7 @@ class RetryPolicy:
         """Seconds to wait before retry number `retry_number` (1-based), given the response's `Retry-After`."""
         requested = parse_retry_after(retry_after)
         if requested is not None:
-            return min(requested, self.retry_after_max)
+            return min(requested, self.retry_after_max)  # more than the cap is not retried at all (see base client)
         base = min(self.backoff_max, self.backoff_initial * 2 ** (retry_number - 1))
         return float(base * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not cryptography
 

@@ -8,6 +8,7 @@ PartnerInsightsError                  base of every exception raised by this lib
 │   └── APITimeoutError               the request did not finish within the timeout
 ├── UnexpectedRedirectError           a 3xx response: never followed, so credentials never leave for another host
 ├── ResponseValidationError           a 2xx response whose body is not a valid Partner Insights response
+├── ResponseTooLargeError             a response body larger than `max_response_bytes` (after decompression)
 └── PlaidAPIError                     any other non-2xx response (the parsed Plaid error body, or the start of the text)
     ├── InvalidRequestError           error_type INVALID_REQUEST
     ├── InvalidInputError             error_type INVALID_INPUT
@@ -52,6 +53,7 @@ __all__ = [
     "PlaidServerError",
     "RateLimitExceededError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "SandboxError",
     "UnexpectedRedirectError",
@@ -152,6 +154,23 @@ class ResponseValidationError(PartnerInsightsError):
         super().__init__(message + suffix)
 
 
+class ResponseTooLargeError(PartnerInsightsError):
+    """The response body is larger than `max_response_bytes`, counted after decompression. Not retried.
+
+    Reading stopped at the limit, so neither a huge body nor a compression bomb is held in memory. `limit` is the
+    limit that applied; raise it on the client, with `with_options()`, or per call.
+    """
+
+    def __init__(self, *, status_code: int, limit: int) -> None:
+        self._init = ((), {"status_code": status_code, "limit": limit})
+        self.status_code = status_code
+        self.limit = limit
+        super().__init__(
+            f"HTTP {status_code} response body is larger than max_response_bytes={limit} (after decompression); "
+            "to accept it, pass a larger max_response_bytes to the client, to with_options() or to get()"
+        )
+
+
 class PlaidAPIError(PartnerInsightsError):
     """Plaid (or something in front of it) answered with a non-2xx status.
 
@@ -162,6 +181,8 @@ class PlaidAPIError(PartnerInsightsError):
     first 200 characters of the text.
 
     Branch on `error_type` / `error_code`, which are plain strings (values this library does not know included).
+    `retry_after` is the wait the response's `Retry-After` header asked for, in seconds (`None` without one): when it
+    is longer than `RetryPolicy.retry_after_max` the client raises at once instead of retrying early.
     """
 
     status_code: int
@@ -175,6 +196,7 @@ class PlaidAPIError(PartnerInsightsError):
     suggested_action: str | None
     error: PlaidError | None
     body_excerpt: str | None
+    retry_after: float | None
 
     def __init__(
         self,
@@ -183,10 +205,12 @@ class PlaidAPIError(PartnerInsightsError):
         *,
         body_excerpt: str | None = None,
         request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status_code = status_code
         self.error = error
         self.body_excerpt = body_excerpt
+        self.retry_after = retry_after
         if error is not None:
             self.error_type = str(error.error_type)
             self.error_code = error.error_code
@@ -207,12 +231,17 @@ class PlaidAPIError(PartnerInsightsError):
             message += f" (HTTP {status_code}, request_id={self.request_id})"
         else:
             message += f" (HTTP {status_code})"
+        if retry_after is not None:
+            message += f"; the server asks to retry after {retry_after:.0f} s"
         super().__init__(message)
 
     def __reduce__(self) -> str | tuple[typing.Any, ...]:
         # The generated models hold the UNSET singleton, which pickle would duplicate: carry the JSON instead.
         body = self.error.to_dict() if self.error is not None else None
-        return (_rebuild_api_error, (type(self), self.status_code, body, self.body_excerpt, self.request_id))
+        return (
+            _rebuild_api_error,
+            (type(self), self.status_code, body, self.body_excerpt, self.request_id, self.retry_after),
+        )
 
 
 def _rebuild_api_error(
@@ -221,11 +250,12 @@ def _rebuild_api_error(
     body: dict[str, typing.Any] | None,
     body_excerpt: str | None,
     request_id: str | None,
+    retry_after: float | None = None,
 ) -> PlaidAPIError:
     from plaid_partner_insights_generated.client.models import PlaidError
 
     error = PlaidError.from_dict(body) if body is not None else None
-    return cls(status_code, error, body_excerpt=body_excerpt, request_id=request_id)
+    return cls(status_code, error, body_excerpt=body_excerpt, request_id=request_id, retry_after=retry_after)
 
 
 class InvalidRequestError(PlaidAPIError):

@@ -131,6 +131,19 @@ def plaid_error(error_type: str, error_code: str, **extra: Any) -> dict[str, Any
     }
 
 
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the clients ask for between attempts, recorded instead of slept: no wall-clock assertions."""
+    requested: list[float] = []
+
+    async def record_async(seconds: float) -> None:
+        requested.append(seconds)
+
+    monkeypatch.setattr(PartnerInsightsClient, "_sleep", staticmethod(requested.append))
+    monkeypatch.setattr(AsyncPartnerInsightsClient, "_sleep", staticmethod(record_async))
+    return requested
+
+
 @pytest.fixture(params=["sync", "async"])
 def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -18,6 +18,7 @@ from plaid_partner_insights import (
     PlaidServerError,
     RateLimitExceededError,
     ResponseValidationError,
+    RetryPolicy,
 )
 
 from .conftest import GetFn, full_response, plaid_error
@@ -84,34 +85,48 @@ def test_per_call_timeout_and_max_retries_override_the_client(make_get: MakeGet)
     assert server.attempts == 1
 
 
-def test_429_with_retry_after_seconds_then_success(make_get: MakeGet) -> None:
+def test_429_with_retry_after_seconds_then_success(make_get: MakeGet, sleeps: list[float]) -> None:
     limited = json_response(429, plaid_error("RATE_LIMIT_EXCEEDED", "RATE_LIMIT"), headers={"Retry-After": "1"})
     with ScriptedServer(limited, ok()) as server:
         # retry_after_max above 1 s: the server's value is used as is (the tiny backoff would retry at once).
         response = make_get(base_url=server.url, retry_policy=_policy(retry_after_max=5))(user_id="usr_1")
     assert response.request_id == "req_full_1"
     assert server.attempts == 2
-    assert 0.9 <= server.gaps()[0] < 2.5
+    assert sleeps == [1.0]
 
 
-def test_429_with_retry_after_http_date_is_capped(make_get: MakeGet) -> None:
-    when = email.utils.formatdate(time.time() + 30, usegmt=True)
-    limited = json_response(429, plaid_error("RATE_LIMIT_EXCEEDED", "RATE_LIMIT"), headers={"Retry-After": when})
-    with ScriptedServer(limited, ok()) as server:
-        response = make_get(base_url=server.url, retry_policy=_policy(retry_after_max=0.4))(user_id="usr_1")
-    assert response.request_id == "req_full_1"
-    assert server.attempts == 2
-    # Waited for the date, but no longer than the cap.
-    assert 0.35 <= server.gaps()[0] < 2
+@pytest.mark.parametrize("retry_after", ["99999", "in 30 s"])
+def test_retry_after_beyond_the_cap_raises_at_once(make_get: MakeGet, sleeps: list[float], retry_after: str) -> None:
+    if retry_after == "in 30 s":
+        retry_after = email.utils.formatdate(time.time() + 30, usegmt=True)
+    limited = json_response(429, plaid_error("RATE_LIMIT_EXCEEDED", "RATE_LIMIT"), headers={"Retry-After": retry_after})
+    with ScriptedServer(limited, ok()) as server, pytest.raises(RateLimitExceededError) as caught:
+        make_get(base_url=server.url, max_retries=3, retry_policy=_policy(retry_after_max=20))(user_id="usr_1")
+    assert server.attempts == 1  # no early retry
+    assert sleeps == []
+    assert caught.value.retry_after is not None
+    expected = 99999 if retry_after == "99999" else 30
+    assert expected - 2 <= caught.value.retry_after <= expected
+    assert "retry after" in str(caught.value)
 
 
-def test_429_http_date_in_the_near_future_is_honoured(make_get: MakeGet) -> None:
-    when = email.utils.formatdate(time.time() + 2, usegmt=True)  # second resolution: 1-2 s from now
+def test_the_default_retry_after_cap_is_60_seconds(make_get: MakeGet, sleeps: list[float]) -> None:
+    asks = [json_response(503, plaid_error("API_ERROR", "X"), headers={"Retry-After": value}) for value in ("60", "61")]
+    with ScriptedServer(*asks) as server, pytest.raises(PlaidServerError) as caught:
+        make_get(base_url=server.url, retry_policy=RetryPolicy())(user_id="usr_1")
+    assert server.attempts == 2  # 60 s is waited for (recorded, not slept); 61 s raises at once
+    assert sleeps == [60.0]
+    assert caught.value.retry_after == 61.0
+
+
+def test_429_http_date_in_the_near_future_is_honoured(make_get: MakeGet, sleeps: list[float]) -> None:
+    when = email.utils.formatdate(time.time() + 5, usegmt=True)  # second resolution: 4-5 s from now
     limited = json_response(429, plaid_error("RATE_LIMIT_EXCEEDED", "RATE_LIMIT"), headers={"Retry-After": when})
     with ScriptedServer(limited, ok()) as server:
         make_get(base_url=server.url, retry_policy=_policy(retry_after_max=10))(user_id="usr_1")
     assert server.attempts == 2
-    assert 0.9 <= server.gaps()[0] < 2.5
+    assert len(sleeps) == 1
+    assert 3 <= sleeps[0] <= 5
 
 
 def test_429_every_time_raises_rate_limit_error(make_get: MakeGet) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 import plaid_partner_insights
 from plaid_partner_insights import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     AsyncPartnerInsightsClient,
     ConfigurationError,
@@ -251,13 +252,16 @@ def test_defaults() -> None:
     with PartnerInsightsClient(client_id="c", secret="s") as client:
         assert client.base_url == "https://sandbox.plaid.com"
         assert client.max_retries == 2
-        assert client.timeout == DEFAULT_TIMEOUT
-        assert client.timeout.read is not None
-        assert client.timeout.connect is not None
+        assert client.timeout == DEFAULT_TIMEOUT == 60.0  # a deadline per attempt, connect to last byte
+        assert client.max_response_bytes == DEFAULT_MAX_RESPONSE_BYTES <= 16 * 1024 * 1024
         assert client.retry_policy == RetryPolicy()
     with PartnerInsightsClient(client_id="c", secret="s", environment="production", timeout=5) as client:
         assert client.base_url == "https://production.plaid.com"
-        assert client.timeout == httpx.Timeout(5.0)
+        assert client.timeout == 5.0
+    fine_grained = httpx.Timeout(5.0, connect=1.0)
+    with PartnerInsightsClient(client_id="c", secret="s", timeout=fine_grained, max_response_bytes=10) as client:
+        assert client.timeout is fine_grained
+        assert client.max_response_bytes == 10
 
 
 @pytest.mark.parametrize(
@@ -376,11 +380,8 @@ def test_with_options_shares_the_pool_and_keeps_the_original(recorder: Recorder)
     http = httpx.Client(transport=httpx.MockTransport(recorder))
     with PartnerInsightsClient(client_id="c", secret="s", http_client=http, max_retries=2) as client:
         patient = client.with_options(timeout=120, max_retries=0, retry_policy=RetryPolicy(backoff_initial=0))
-        assert (patient.max_retries, patient.timeout, patient.retry_policy.backoff_initial) == (
-            0,
-            httpx.Timeout(120),
-            0,
-        )
+        assert (patient.max_retries, patient.timeout, patient.retry_policy.backoff_initial) == (0, 120.0, 0)
+        assert client.with_options(max_response_bytes=1024).max_response_bytes == 1024
         assert (client.max_retries, client.timeout) == (2, DEFAULT_TIMEOUT)
         patient.partner_insights.get(user_id="usr_1")
         assert recorder.requests[-1].headers["PLAID-SECRET"] == "s"
