@@ -494,16 +494,26 @@ class BodyReader:
                 self._keep(decoder.decompress(decoder.unconsumed_tail, _DECODE_STEP))
         except zlib.error as exc:
             self.decode_error = f"invalid compressed data ({exc})"
+        if decoder.unused_data and self.decode_error is None:
+            self.decode_error = "data after the end of the compressed stream"
         return self.wants_more
 
     def _keep(self, data: bytes) -> None:
         room = self._limit - self._size
-        if len(data) > room:
-            data = data[:room]
-            self.overflowed = True
-        if data:
-            self._chunks.append(data)
-            self._size += len(data)
+        if len(data) <= room:
+            if data:
+                self._chunks.append(data)
+                self._size += len(data)
+            return
+        # Past the limit: an error needs only an excerpt of the start, so let the rest go at once.
+        self.overflowed = True
+        head = b""
+        for chunk in [*self._chunks, data]:
+            head += chunk[: _EXCERPT * 4 - len(head)]
+            if len(head) >= _EXCERPT * 4:
+                break
+        self._chunks = [head]
+        self._size = len(head)
 
     def finish(self) -> Received:
         """The body read so far, once the transfer is over (or abandoned because `wants_more` turned false)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-__all__ = ["RESET", "Recorded", "ScriptedServer", "Stall", "http_response", "json_response"]
+__all__ = ["RESET", "Drip", "Recorded", "ScriptedServer", "Stall", "http_response", "json_response"]
 
 _REASONS = {
     200: "OK",
@@ -68,7 +68,16 @@ class Stall:
     seconds: float = 30.0
 
 
-Reply = bytes | _Reset | Stall
+@dataclass(frozen=True)
+class Drip:
+    """Send `head` at once, then `body` one byte every `interval` seconds (until the client or the server stops)."""
+
+    head: bytes
+    body: bytes
+    interval: float = 0.3
+
+
+Reply = bytes | _Reset | Stall | Drip
 
 
 @dataclass
@@ -151,6 +160,16 @@ class ScriptedServer:
         method, path, _ = request_line.split(" ", 2)
         return Recorded(method, path, headers, body)
 
+    def _drip(self, conn: socket.socket, drip: Drip) -> None:
+        try:
+            conn.sendall(drip.head)
+            for index in range(len(drip.body)):
+                if self._stop.wait(drip.interval):
+                    return
+                conn.sendall(drip.body[index : index + 1])
+        except OSError:  # the client hung up: what a deadline is for
+            return
+
     def _serve(self, conn: socket.socket) -> None:
         with conn:
             try:
@@ -168,6 +187,9 @@ class ScriptedServer:
                 return
             if isinstance(reply, Stall):
                 self._stop.wait(reply.seconds)
+                return
+            if isinstance(reply, Drip):
+                self._drip(conn, reply)
                 return
             try:
                 conn.sendall(reply)
