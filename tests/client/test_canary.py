@@ -129,3 +129,53 @@ def test_canaries_never_leak(
     assert len(everything) > 10_000
     for canary in (client_id, secret):
         assert canary not in everything
+
+
+def test_canaries_never_leak_from_hostile_responses(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Redirects, oversized and undecodable bodies, deadlines, Retry-After past the cap: every exception raised,
+    with everything it carries and everything chained to it, is free of the credentials."""
+    import gzip
+
+    from .faults import Drip
+
+    client_id, secret = "canary-client-id-7c1e", "canary-secret-93fd"
+    caplog.set_level(logging.DEBUG)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    replies = [
+        http_response(307, "", headers={"Location": "http://127.0.0.1:9/elsewhere"}),
+        http_response(200, b"x" * 4096),  # past max_response_bytes
+        http_response(200, b"not gzip", headers={"Content-Encoding": "gzip"}),
+        http_response(200, gzip.compress(b"{" * 10)[:12], headers={"Content-Encoding": "gzip"}),
+        http_response(200, deep),
+        http_response(400, deep),
+        json_response(429, {"error_type": "RATE_LIMIT_EXCEEDED", "error_code": "X"}, {"Retry-After": "99999"}),
+        Drip(b"", json_response(200, full_response()), 0.2),
+    ]
+    texts: list[str] = []
+    settings: dict[str, Any] = {"client_id": client_id, "secret": secret, "retry_policy": FAST, "timeout": 0.5}
+    for reply in replies:
+        with ScriptedServer(reply) as server:
+            try:
+                if mode == "sync":
+                    with PartnerInsightsClient(base_url=server.url, max_response_bytes=1024, **settings) as client:
+                        texts.append(repr(client))
+                        client.partner_insights.get(user_id="u", max_retries=0)
+                else:
+
+                    async def run(url: str = server.url) -> None:
+                        async with AsyncPartnerInsightsClient(base_url=url, max_response_bytes=1024, **settings) as c:
+                            texts.append(repr(c))
+                            await c.partner_insights.get(user_id="u", max_retries=0)
+
+                    asyncio.run(run())
+            except PartnerInsightsError as exc:
+                texts.extend(exception_texts(exc))
+            else:
+                pytest.fail(f"no error for {reply!r:.80}")
+        assert server.requests[0].headers["plaid-secret"] == secret  # positive control: sent, in the header
+    for record in caplog.records:
+        texts += [record.getMessage(), repr(record.args), repr(vars(record))]
+    everything = "\n".join(texts)
+    assert everything.count("Error") >= len(replies)
+    for canary in (client_id, secret):
+        assert canary not in everything

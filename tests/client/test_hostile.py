@@ -308,15 +308,18 @@ def test_a_503_with_a_corrupt_gzip_body_is_still_retried(make_get: MakeGet) -> N
         {"client_id": "c", "secret": "s", "http_client": object()},  # fails after the settings
     ],
 )
-def test_repr_and_str_never_raise_at_any_stage(client_class: type[Any], settings: dict[str, Any]) -> None:
+def test_repr_and_str_never_raise_at_any_stage(
+    client_class: type[PartnerInsightsClient | AsyncPartnerInsightsClient], settings: dict[str, Any]
+) -> None:
     half_built: list[Any] = []
 
-    class Watched(client_class):  # type: ignore[misc, valid-type]
+    class Watched(client_class):  # type: ignore[valid-type, misc]
         def _configure(self, **kwargs: Any) -> None:
             half_built.append(self)
             super()._configure(**kwargs)
 
-    for instance in (client_class.__new__(client_class), Watched.__new__(Watched)):
+    never_initialised: list[object] = [object.__new__(client_class), object.__new__(Watched)]
+    for instance in never_initialised:
         assert type(instance).__name__ in repr(instance)
         assert type(instance).__name__ in str(instance)
     with pytest.raises(ConfigurationError) as caught:
