@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-__all__ = ["RESET", "Drip", "Recorded", "ScriptedServer", "Stall", "http_response", "json_response"]
+__all__ = ["RESET", "Drip", "Recorded", "Reply", "ScriptedServer", "Stall", "http_response", "json_response"]
 
 _REASONS = {
     200: "OK",

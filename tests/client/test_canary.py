@@ -26,7 +26,7 @@ from plaid_partner_insights.sandbox import (
 )
 
 from .conftest import full_response
-from .faults import RESET, ScriptedServer, Stall, http_response, json_response
+from .faults import RESET, Reply, ScriptedServer, Stall, http_response, json_response
 
 FAST = RetryPolicy(backoff_initial=0.01, backoff_max=0.02, retry_after_max=0.05)
 
@@ -141,7 +141,7 @@ def test_canaries_never_leak_from_hostile_responses(mode: str, caplog: pytest.Lo
     client_id, secret = "canary-client-id-7c1e", "canary-secret-93fd"
     caplog.set_level(logging.DEBUG)
     deep = b"[" * 100_000 + b"]" * 100_000
-    replies = [
+    replies: list[Reply] = [
         http_response(307, "", headers={"Location": "http://127.0.0.1:9/elsewhere"}),
         http_response(200, b"x" * 4096),  # past max_response_bytes
         http_response(200, b"not gzip", headers={"Content-Encoding": "gzip"}),
