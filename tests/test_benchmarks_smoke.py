@@ -29,10 +29,12 @@ from benchmarks.server import PATH, running_server  # noqa: E402
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """`python -m benchmarks --quick`, in-process, with the wheel build replaced by a tiny fake wheel.
+    """`python -m benchmarks --quick`, in-process, with the wheel build and codegen.py replaced by tiny fakes.
 
     Building our real wheel needs the build backend from a package index; `nox -s build` and `nox -s bench`
-    cover it. Everything else (the loopback server, every contender, import timing, codegen timing) runs.
+    cover it. Real codegen runs take seconds each and tests/test_codegen.py runs them; here the harness times a
+    stand-in script through the same subprocess path. Everything else (the loopback server, every contender,
+    import timing) runs.
     """
     tmp = tmp_path_factory.mktemp("bench")
 
@@ -42,10 +44,17 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             archive.writestr("plaid_partner_insights/__init__.py", "x = 1\n" * 100)
         return wheel
 
+    def fake_codegen_copy(out: Path) -> Path:
+        copy = out / "repo"
+        copy.mkdir()
+        (copy / "codegen.py").write_text("import sys\nsys.exit(0)\n")
+        return copy
+
     output = tmp / "latest.json"
     stdout = io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(harness, "build_wheel", fake_wheel)
+        patch.setattr(harness, "codegen_copy", fake_codegen_copy)
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()):
             code = harness.main(["--quick", "--output", str(output)])
     return {"code": code, "stdout": stdout.getvalue(), "json": json.loads(output.read_text())}
