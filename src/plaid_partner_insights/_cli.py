@@ -20,7 +20,9 @@ if typing.TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # the API answered with an error, or no usable answer came back
-EXIT_USAGE = 2  # bad flags or bad input; nothing was sent
+EXIT_USAGE = 2  # bad flags or bad input, or the `sandbox` extra is missing; nothing was sent
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+EXIT_BROKEN_PIPE = 141  # stdout closed by the reader (128 + SIGPIPE), as shells report it
 
 _CREDENTIAL_FIELDS = ("client_id", "secret")
 # Credentials the built-in sandbox accepts (it takes any non-empty ones unless started with specific ones).
@@ -70,24 +72,72 @@ def _flag_help(description: str) -> str:
     return description.split(". ")[0].rstrip(".").replace("%", "%%")
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    """The options every command takes, before or after its name (`-v get` and `get -v` alike).
+
+    On the subcommands they default to SUPPRESS, so an option given only before the command is not reset by the
+    subcommand's own default.
+    """
+
+    def default(value: object) -> object:
+        return value if top_level else argparse.SUPPRESS
+
+    group = parser.add_argument_group("global options (before or after the command)")
+    group.add_argument(
+        "-v", "--verbose", action="store_true", default=default(False), help="log each HTTP attempt to stderr"
+    )
+    group.add_argument(
+        "--env", choices=["sandbox", "production"], default=default(None), help="send to Plaid's sandbox or production"
+    )
+    group.add_argument(
+        "--base-url", metavar="URL", default=default(None), help="send to a running sandbox, e.g. http://127.0.0.1:8787"
+    )
+    group.add_argument(
+        "--local", action="store_true", default=default(False), help="send to the built-in local sandbox (fake data)"
+    )
+    group.add_argument(
+        "--timeout", type=_positive_float, metavar="SECONDS", default=default(None), help="timeout of each attempt"
+    )
+    group.add_argument(
+        "--max-retries",
+        type=_non_negative_int,
+        metavar="N",
+        default=default(None),
+        help="retries on 429/5xx/network errors",
+    )
+
+
+# Global options that make no sense for a command: refused there rather than silently ignored.
+_NOT_FOR = {
+    "demo": ("env", "base_url"),  # always the built-in sandbox
+    "sandbox": ("env", "base_url", "local", "timeout", "max_retries"),  # a server, not a client
+}
+
+
+def _check_global_options(args: argparse.Namespace) -> None:
+    targets = [f"--{name.replace('_', '-')}" for name in ("env", "base_url", "local") if getattr(args, name)]
+    if len(targets) > 1:
+        raise UsageError(f"{' and '.join(targets)} exclude each other: give one")
+    for name in _NOT_FOR.get(args.command, ()):
+        if getattr(args, name) not in (None, False):
+            raise UsageError(f"--{name.replace('_', '-')} does not apply to `{args.command}`")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="plaid-partner-insights", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log each HTTP attempt to stderr (DEBUG)")
+    _add_global_options(parser, top_level=True)
     commands = parser.add_subparsers(dest="command", required=True)
 
     get = commands.add_parser(
         "get",
         help="fetch a Partner Insights report and print it as JSON (or a summary)",
         description=(
-            "Send /cra/check_report/partner_insights/get. Without --env or --base-url the built-in local sandbox is "
-            "started in this process and the request goes there. --env uses PLAID_CLIENT_ID and PLAID_SECRET from "
-            "the environment."
+            "Send /cra/check_report/partner_insights/get. --env sends to Plaid with PLAID_CLIENT_ID and PLAID_SECRET "
+            "from the environment; --base-url to a running sandbox; --local (the default when no PLAID_* variable "
+            "is set) to the built-in local sandbox, started in this process, which answers fake data."
         ),
     )
-    target = get.add_mutually_exclusive_group()
-    target.add_argument("--env", choices=["sandbox", "production"], help="send to Plaid's sandbox or production")
-    target.add_argument("--base-url", metavar="URL", help="send to a running sandbox, e.g. http://127.0.0.1:8787")
     get.add_argument("--json", metavar="FILE", dest="json_file", help="request body as a JSON object ('-': stdin)")
     for field in _request_flag_fields():  # one flag per top-level string field of the spec's request
         get.add_argument(f"--{field.name.replace('_', '-')}", choices=field.choices, help=_flag_help(field.description))
@@ -101,8 +151,6 @@ def _build_parser() -> argparse.ArgumentParser:
         + ", ".join(product.request_key for product in _spec.prism_products()),
     )
     get.add_argument("--summary", action="store_true", help="print a short human summary instead of the JSON")
-    get.add_argument("--timeout", type=_positive_float, metavar="SECONDS", help="timeout of each attempt")
-    get.add_argument("--max-retries", type=_non_negative_int, metavar="N", help="retries on 429/5xx/network errors")
     get.set_defaults(run=_run_get)
 
     demo = commands.add_parser(
@@ -111,10 +159,29 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_run_demo)
 
     add_sandbox_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
+    for command in commands.choices.values():
+        _add_global_options(command, top_level=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console script. Never ends in a traceback: Ctrl-C exits 130, a closed stdout (`| head`) 141."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that went away shows up here, not in the interpreter's exit flush
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush of the unwritten rest cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _build_parser()
     try:
         args = parser.parse_args(argv)
@@ -122,12 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     restore_logging = _verbose_logging() if args.verbose else None
     try:
+        _check_global_options(args)
         return int(args.run(args))
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        return 130
     finally:
         if restore_logging is not None:
             restore_logging()
@@ -193,9 +259,44 @@ def _request_from_args(args: argparse.Namespace) -> dict[str, object]:
             raise UsageError("partner_insights.prism_versions: expected an object")
         versions = {**versions, **dict(args.prism_version)}
         body["partner_insights"] = {**partner_insights, "prism_versions": versions}
-    if not any(key in body for key in ("user_id", "user_token", "third_party_user_token")):
+    if not any(key in body for key in _USER_FIELDS):
         raise UsageError("give --user-id or --user-token (or a --json file with user_id or user_token)")
+    for key in _USER_FIELDS:
+        value = body.get(key)
+        if isinstance(value, str) and not value.strip():
+            raise UsageError(f"{key} is {'empty' if not value else 'only whitespace'}: give the id of a user")
     return body
+
+
+# The fields that name the user; an empty or blank one is refused before anything is sent.
+_USER_FIELDS = ("user_id", "user_token", "third_party_user_token")
+
+
+def _client_options(args: argparse.Namespace) -> dict[str, typing.Any]:
+    options: dict[str, typing.Any] = {}
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.max_retries is not None:
+        options["max_retries"] = args.max_retries
+    return options
+
+
+def _refuse_fake_data_by_surprise(args: argparse.Namespace) -> None:
+    """With PLAID_* settings in the environment, `get` never falls back to the built-in sandbox unasked.
+
+    Someone with PLAID_ENV=production exported expects Plaid's answer; fake data then would be a silent lie.
+    """
+    from ._client import ENVIRONMENT_VARIABLES
+
+    if args.env or args.base_url or args.local:
+        return
+    present = [name for name in ENVIRONMENT_VARIABLES if os.environ.get(name, "").strip()]
+    if present:
+        raise UsageError(
+            f"{', '.join(present)} {'is' if len(present) == 1 else 'are'} set but no target was given: "
+            "pass --env sandbox|production to send to Plaid with them, --base-url URL for a running sandbox, "
+            "or --local for the built-in sandbox's fake data"
+        )
 
 
 @contextlib.contextmanager
@@ -203,11 +304,8 @@ def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
     from ._client import PartnerInsightsClient, _env_settings
     from ._exceptions import ConfigurationError
 
-    options: dict[str, typing.Any] = {}
-    if args.timeout is not None:
-        options["timeout"] = args.timeout
-    if args.max_retries is not None:
-        options["max_retries"] = args.max_retries
+    _refuse_fake_data_by_surprise(args)
+    options = _client_options(args)
     # Anything but --env talks to a sandbox: real credentials from the environment if set, else placeholders.
     client_id = os.environ.get("PLAID_CLIENT_ID") or LOCAL_SANDBOX_CREDENTIALS[0]
     secret = os.environ.get("PLAID_SECRET") or LOCAL_SANDBOX_CREDENTIALS[1]
@@ -236,14 +334,13 @@ def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
 
 @contextlib.contextmanager
 def _local_sandbox() -> Iterator[str]:
+    """The built-in sandbox on a free loopback port, announced on stderr: its answers are fake data."""
     try:
         from .sandbox import SandboxServer
     except ImportError as exc:
-        raise UsageError(
-            f"the local sandbox needs the 'sandbox' extra ({exc.name or exc} is missing): "
-            "pip install 'plaid-partner-insights[sandbox]', or pass --env or --base-url"
-        ) from None
+        raise UsageError(str(exc)) from None  # the sandbox package's own message names the extra to install
     with SandboxServer(port=0) as server:
+        print(f"note: using the built-in local sandbox at {server.url}: its answers are fake data", file=sys.stderr)
         yield server.url
 
 
@@ -266,6 +363,8 @@ def _fetch(client: PartnerInsightsClient, body: Mapping[str, object]) -> dict[st
             return EXIT_USAGE
         except PlaidAPIError as exc:
             print(f"error: {format_api_error(exc)}", file=sys.stderr)
+            for line in format_causes(exc):
+                print(f"  cause: {line}", file=sys.stderr)
             return EXIT_ERROR
         except PartnerInsightsError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -284,6 +383,19 @@ def format_api_error(exc: typing.Any) -> str:
         head = f"{exc.error_type}/{exc.error_code}: {exc.error_message}"
     head = " ".join(head.split())
     return f"{head} (request_id={exc.request_id})" if exc.request_id else f"{head} (HTTP {exc.status_code})"
+
+
+def format_causes(exc: typing.Any) -> list[str]:
+    """One line per entry of the error's `causes`: `item ITEM_ID: ERROR_TYPE/ERROR_CODE: message`."""
+    lines = []
+    for cause in exc.causes:
+        # The spec leaves the entries' shape open, so an entry may be a parsed model or the plain JSON object.
+        def field(name: str, entry: object = cause) -> object:
+            return entry.get(name) if isinstance(entry, Mapping) else getattr(entry, name, None)
+
+        text = f"item {field('item_id')}: {field('error_type')}/{field('error_code')}: {field('error_message')}"
+        lines.append(" ".join(text.split()))
+    return lines
 
 
 def _run_get(args: argparse.Namespace) -> int:
@@ -305,9 +417,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     with _local_sandbox() as url:
         from .sandbox import DEMO_USER_ID
 
-        print(f"Local sandbox running at {url}; fetching the report of user {DEMO_USER_ID} through the client.\n")
+        print(f"Fetching the report of the sandbox user {DEMO_USER_ID} through the client.\n")
         with PartnerInsightsClient(
-            client_id=LOCAL_SANDBOX_CREDENTIALS[0], secret=LOCAL_SANDBOX_CREDENTIALS[1], base_url=url
+            client_id=LOCAL_SANDBOX_CREDENTIALS[0],
+            secret=LOCAL_SANDBOX_CREDENTIALS[1],
+            base_url=url,
+            **_client_options(args),
         ) as client:
             result = _fetch(client, {"user_id": DEMO_USER_ID})
     if isinstance(result, int):

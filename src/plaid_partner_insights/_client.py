@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 
+# What `from_env()` reads; the CLI refuses to answer fake data while any of them is set (see `_cli`).
+ENVIRONMENT_VARIABLES = ("PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_ENV", "PLAID_BASE_URL")
+
+
 def _env_settings() -> dict[str, typing.Any]:
     settings: dict[str, typing.Any] = {}
     for variable, name in (("PLAID_CLIENT_ID", "client_id"), ("PLAID_SECRET", "secret")):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-__all__ = ["add_sandbox_command", "run_sandbox_command"]
+__all__ = ["CLIENT_ID_VARIABLE", "SECRET_VARIABLE", "add_sandbox_command", "run_sandbox_command"]
+
+# The credentials the server accepts may come from the environment, so that the secret stays out of `ps`.
+CLIENT_ID_VARIABLE = "PLAID_SANDBOX_CLIENT_ID"
+SECRET_VARIABLE = "PLAID_SANDBOX_SECRET"  # noqa: S105 (a variable name, not a secret)
 
 
 def _port(text: str) -> int:
@@ -35,8 +40,17 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
     parser.add_argument(
         "--port", type=_port, default=8787, help="port to listen on; 0 picks a free one (default: 8787)"
     )
-    parser.add_argument("--client-id", help="accept only this client id (default: any non-empty one)")
-    parser.add_argument("--secret", help="accept only this secret (with --client-id)")
+    parser.add_argument(
+        "--client-id",
+        default=os.environ.get(CLIENT_ID_VARIABLE) or None,
+        help=f"accept only this client id (default: ${CLIENT_ID_VARIABLE}, else any non-empty one)",
+    )
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get(SECRET_VARIABLE) or None,
+        help=f"accept only this secret, with --client-id (default: ${SECRET_VARIABLE}; the environment keeps it out "
+        "of `ps`)",
+    )
     parser.add_argument(
         "--new-client",
         action="store_true",
@@ -48,7 +62,11 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
 def run_sandbox_command(args: argparse.Namespace) -> int:
     """Serve until interrupted; exit status 0 on Ctrl-C, 2 on bad arguments, 1 if the server cannot start."""
     if (args.client_id is None) != (args.secret is None):
-        print("plaid-partner-insights sandbox: give both --client-id and --secret, or neither", file=sys.stderr)
+        print(
+            "plaid-partner-insights sandbox: give both --client-id and --secret, or neither "
+            f"(or ${CLIENT_ID_VARIABLE} and ${SECRET_VARIABLE})",
+            file=sys.stderr,
+        )
         return 2
     if args.client_id == "" or args.secret == "":
         print("plaid-partner-insights sandbox: --client-id and --secret must not be empty", file=sys.stderr)
@@ -56,8 +74,9 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
     try:
         from . import SandboxServerError, serve
     except ImportError as exc:
-        print(f"plaid-partner-insights sandbox: {exc}", file=sys.stderr)
-        return 1
+        # The same line and exit code as `get` and `demo` without the extra (see _cli.main).
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         serve(host=args.host, port=args.port, client_id=args.client_id, secret=args.secret, new_client=args.new_client)
     except SandboxServerError as exc:
