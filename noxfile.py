@@ -117,3 +117,10 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against raw httpx and plaid-python (installed only here); prints a table, writes JSON."""
     install_dev(session, "plaid-python", "pyinstrument")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(name="release-check", python=PYTHON, default=False)
+def release_check(session: nox.Session) -> None:
+    """The version says what changed since the newest v* tag (spec, public API); CHANGELOG.md has it."""
+    install_dev(session)
+    session.run("python", "release_check.py", *session.posargs)
