@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import nox
@@ -131,3 +136,95 @@ def release_check(session: nox.Session) -> None:
     """The version says what changed since the newest v* tag (spec, public API); CHANGELOG.md has it."""
     install_dev(session)
     session.run("python", "release_check.py", *session.posargs)
+
+
+@nox.session(name="publish-test", python=PYTHON, default=False)
+def publish_test(session: nox.Session) -> None:
+    """Rehearse a release: upload to a local pypiserver, pip install it in a clean venv, run the demo."""
+    session.install("build", "twine", "pypiserver")
+    work = Path(session.create_tmp()).resolve() / "publish-test"
+    shutil.rmtree(work, ignore_errors=True)
+    packages, dist, venv = work / "packages", work / "dist", work / "venv"
+    packages.mkdir(parents=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    port = _free_loopback_port()
+    index = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(Path(session.bin) / "pypi-server"),
+            "run",
+            *("-i", "127.0.0.1", "-p", str(port)),
+            # No authentication (`-a . -P .`) and no redirect to pypi.org for packages it does not hold.
+            *("-a", ".", "-P", ".", "--disable-fallback"),
+            str(packages),
+        ]
+    )
+    try:
+        _wait_until_up(f"{index}/health", server)
+        session.log(f"pypiserver (pid {server.pid}) serving {packages} at {index}")
+        # twine needs some credentials even though this server does not check them.
+        session.run(
+            "twine",
+            "upload",
+            "--non-interactive",
+            "--repository-url",
+            f"{index}/",
+            "-u",
+            "x",
+            "-p",
+            "x",
+            *map(str, sorted(dist.iterdir())),
+        )
+        version = re.search(r'__version__ = "([^"]+)"', (ROOT / "src/plaid_partner_insights/_version.py").read_text())
+        assert version is not None
+        requirement = f"plaid-partner-insights[sandbox]=={version.group(1)}"
+        session.run("python", "-m", "venv", str(venv))
+        python = str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
+        # The package from the local index only; then its dependencies (and the sandbox extra) from the normal one.
+        session.run(
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--index-url",
+            f"{index}/simple/",
+            requirement,
+            external=True,
+        )
+        normal_index = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple")
+        session.run(python, "-m", "pip", "install", "--quiet", "--index-url", normal_index, requirement, external=True)
+        session.run(python, "-m", "pip", "show", "plaid-partner-insights", external=True)
+        demo = str(Path(python).parent / "plaid-partner-insights")
+        with session.chdir(work):  # away from the checkout, so only the installed package can be imported
+            session.run(demo, "demo", external=True)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        session.log(f"pypiserver (pid {server.pid}) stopped")
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"pypiserver exited with status {server.returncode} before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback http)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"pypiserver did not answer at {url} within {timeout:.0f} s")
