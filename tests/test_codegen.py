@@ -71,7 +71,7 @@ def test_check_reports_every_kind_of_drift_with_a_readable_diff(checkout: Path) 
     """Hand edits, extra and missing files, and a spec changed without regenerating: one --check names them all."""
     package = checkout / GENERATED_PACKAGE
     edited = package / "client" / "models" / "prism_cash_score.py"
-    edited.write_text(edited.read_text().replace("def to_dict", "def to_dict_edited"))
+    edited.write_text(edited.read_text().replace("def from_dict", "def from_dict_edited"))
     (package / "client" / "models" / "extra.py").write_text("x = 1\n")
     (package / "typed_dicts.py").unlink()
     spec = checkout / "spec" / "openapi.yaml"
@@ -79,7 +79,7 @@ def test_check_reports_every_kind_of_drift_with_a_readable_diff(checkout: Path) 
     result = run_codegen(checkout, "--check")
     assert result.returncode == 1
     assert "prism_cash_score.py" in result.stdout
-    assert "-    def to_dict_edited" in result.stdout
+    assert "-    def from_dict_edited" in result.stdout
     assert "not produced by the spec" in result.stdout
     assert "extra.py" in result.stdout
     assert "missing from generated/: plaid_partner_insights_generated/typed_dicts.py" in result.stdout

@@ -73,3 +73,24 @@ def test_import_is_light() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_types_exports_every_schema_of_the_spec_under_its_name() -> None:
+    """`plaid_partner_insights.types` has a model or enum for each schema in the spec, and every generated one."""
+    import enum
+    from pathlib import Path
+
+    import yaml
+    from plaid_partner_insights_generated.client import models
+
+    from plaid_partner_insights import types as public_types
+    from plaid_partner_insights.types import Model
+
+    spec = yaml.safe_load((Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml").read_text())
+    schema_names = set(spec["components"]["schemas"])
+    assert len(schema_names) > 40
+    for name in sorted(schema_names | set(models.__all__)):
+        value = getattr(public_types, name, None)
+        assert isinstance(value, type), f"plaid_partner_insights.types lacks {name}"
+        assert issubclass(value, Model | enum.Enum), name
+        assert value is getattr(models, name)

@@ -4,7 +4,6 @@ The public API is what this module re-exports; everything else lives in private 
 """
 
 from plaid_partner_insights_generated import SPEC_UPSTREAM_VERSION
-from plaid_partner_insights_generated.client.types import UNSET, Unset
 
 from ._client import (
     AsyncPartnerInsightsClient,
@@ -51,7 +50,6 @@ __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "SPEC_UPSTREAM_VERSION",
-    "UNSET",
     "APIConnectionError",
     "APITimeoutError",
     "AsyncPartnerInsightsClient",
@@ -78,7 +76,6 @@ __all__ = [
     "SandboxError",
     "TimeoutTypes",
     "UnexpectedRedirectError",
-    "Unset",
     "UserError",
     "__version__",
     "error_class_for",

@@ -37,11 +37,13 @@ from ._exceptions import (
     UnexpectedRedirectError,
     error_class_for,
 )
-from ._validation import locate_parse_error, request_checker
+from ._validation import request_checker
 from ._version import __version__
 
 if typing.TYPE_CHECKING:
     from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
+
+    from ._models import Operation
 
 __all__ = ["SEND_OPTIONS", "BaseClient", "BodyReader", "DeadlineExceeded", "PreparedCall", "Received"]
 
@@ -90,19 +92,11 @@ def _check_credential(name: str, value: object, *, per_call: bool) -> str:
     raise ConfigurationError(f"{name} {problem}")
 
 
-_endpoint: tuple[str, str, dict[str, str]] | None = None
+def _operation() -> Operation:
+    """The endpoint's method, path and media type, as the generated code declares them."""
+    from plaid_partner_insights_generated.client.api.plaid import CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET
 
-
-def _endpoint_kwargs() -> tuple[str, str, dict[str, str]]:
-    """Method, path and headers from the generated endpoint module (imported on first use: it pulls in the models)."""
-    global _endpoint
-    if _endpoint is None:
-        from plaid_partner_insights_generated.client.api.plaid import cra_check_report_partner_insights_get as module
-        from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetRequest
-
-        kwargs = module._get_kwargs(body=CraCheckReportPartnerInsightsGetRequest())
-        _endpoint = (str(kwargs["method"]).upper(), str(kwargs["url"]), dict(kwargs["headers"]))
-    return _endpoint
+    return CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET
 
 
 class PreparedCall:
@@ -209,9 +203,8 @@ class BaseClient:
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
         self._retry_policy = retry_policy or RetryPolicy()
-        _, _, endpoint_headers = _endpoint_kwargs()
         self._headers = {
-            **endpoint_headers,
+            "Content-Type": _operation().content_type,
             "Accept": "application/json",
             "Accept-Encoding": _ACCEPT_ENCODING,
             "User-Agent": USER_AGENT,
@@ -284,7 +277,7 @@ class BaseClient:
         max_response_bytes: int | None = None,
     ) -> PreparedCall:
         """Validate the request fields and build the call. `stacklevel` locates the user's line for warnings."""
-        checks = request_checker()
+        checks = request_checker(_operation().request_model)
         headers = self._headers
         body: dict[str, object] = {}
         for key, value in params.items():
@@ -307,11 +300,11 @@ class BaseClient:
                 del body["options"]
             else:
                 body["options"] = options
-        method, path, _ = _endpoint_kwargs()
+        operation = _operation()
         return PreparedCall(
-            method,
-            self._base_url + path,
-            path,
+            operation.method,
+            self._base_url + operation.path,
+            operation.path,
             json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(),
             headers,
             self._timeout if timeout is None else _as_timeout(timeout, "timeout"),
@@ -613,26 +606,16 @@ def _parse_success(status: int, content: bytes) -> CraCheckReportPartnerInsights
     request_id = data.get("request_id")
     request_id = request_id if isinstance(request_id, str) else None
     try:
-        result = CraCheckReportPartnerInsightsGetResponse.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise _invalid(exc, "", status, content, request_id) from exc
-    return result
-
-
-def _invalid(
-    exc: Exception, prefix: str, status: int, content: bytes, request_id: str | None
-) -> ResponseValidationError:
-    located = locate_parse_error(exc)
-    path = ".".join(part for part in (prefix, located) if part).replace(".[", "[") or None
-    if isinstance(exc, KeyError) and located is not None:
-        message = f"response is missing required field {path!r}"
-    elif path is not None:
-        message = f"response field {path!r} has an invalid value ({type(exc).__name__}: {exc})"
-    else:
-        message = f"response does not match the schema ({type(exc).__name__}: {exc})"
-    return ResponseValidationError(
-        message, status_code=status, path=path, body_excerpt=_excerpt(content), request_id=request_id
-    )
+        return CraCheckReportPartnerInsightsGetResponse.from_dict(data)
+    except ResponseValidationError as exc:
+        # The model names the field; add what only the call knows.
+        raise ResponseValidationError(
+            str(exc),
+            status_code=status,
+            path=exc.path,
+            body_excerpt=_excerpt(content),
+            request_id=request_id,
+        ) from None
 
 
 def _api_error(status: int, content: bytes, *, complete: bool, retry_after: float | None) -> PlaidAPIError:
@@ -649,7 +632,7 @@ def _api_error(status: int, content: bytes, *, complete: bool, retry_after: floa
         body.setdefault("display_message", None)
         try:
             error = PlaidError.from_dict(body)
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        except ResponseValidationError:
             pass
         else:
             return error_class_for(str(error.error_type))(status, error, retry_after=retry_after)

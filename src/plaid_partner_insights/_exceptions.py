@@ -140,7 +140,13 @@ class ResponseValidationError(PartnerInsightsError):
     """
 
     def __init__(
-        self, message: str, *, status_code: int, path: str | None, body_excerpt: str, request_id: str | None
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        path: str | None = None,
+        body_excerpt: str | None = None,
+        request_id: str | None = None,
     ) -> None:
         self._init = (
             (message,),
@@ -150,7 +156,12 @@ class ResponseValidationError(PartnerInsightsError):
         self.path = path
         self.body_excerpt = body_excerpt
         self.request_id = request_id
-        suffix = f" (HTTP {status_code}, request_id={request_id})" if request_id else f" (HTTP {status_code})"
+        if status_code is None:  # raised by a model's from_dict, outside a call
+            suffix = ""
+        elif request_id:
+            suffix = f" (HTTP {status_code}, request_id={request_id})"
+        else:
+            suffix = f" (HTTP {status_code})"
         super().__init__(message + suffix)
 
 

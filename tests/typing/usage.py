@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
 
 from plaid_partner_insights import (
     AsyncPartnerInsightsClient,
@@ -13,20 +12,17 @@ from plaid_partner_insights import (
     PartnerInsightsClient,
     PlaidAPIError,
     RetryPolicy,
-    Unset,
     migrate_options,
 )
+from plaid_partner_insights.types import CraCheckReportPartnerInsightsGetResponse
 
 
 def cash_score(response: CraCheckReportPartnerInsightsGetResponse) -> int | None:
-    """`response.report.prism.cash_score.score`, with the narrowing the optional fields need."""
+    """`response.report.prism.cash_score.score`: one `is not None` per optional level."""
     report = response.report
-    if isinstance(report, Unset) or report.prism is None or isinstance(report.prism, Unset):
-        return None
-    score = report.prism.cash_score
-    if score is None or isinstance(score, Unset):
-        return None
-    return score.score
+    if report is not None and report.prism is not None and report.prism.cash_score is not None:
+        return report.prism.cash_score.score
+    return None
 
 
 def fetch(base_url: str, client_id: str, secret: str, user_id: str) -> tuple[str, int | None]:

@@ -2,75 +2,66 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="Address")
-
-
-@_attrs_define
-class Address:
+@_attrs_define(getstate_setstate=False)
+class Address(Model):
     """A postal address of an account holder."""
 
     data: AddressData
     """ The parts of a postal address. """
-    primary: bool | Unset = UNSET
+    primary: bool | None = None
     """ True for the holder's main address. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = self.data.to_dict()
-
-        primary = self.primary
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "data": data,
-            }
-        )
-        if primary is not UNSET:
-            field_dict["primary"] = primary
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        data = AddressData.from_dict(d.pop("data"))
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "data"
+            data = src_dict["data"]
+            data = AddressData.from_dict(data)
 
-        primary = d.pop("primary", UNSET)
+            _key = "primary"
+            primary = src_dict.get("primary")
+            if primary is not None:
+                if primary.__class__ is not bool:
+                    raise mismatch("a boolean", primary)
+            elif "primary" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a boolean", None)
 
-        address = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             data,
             primary,
         )
-
-        address.additional_properties = d
-        return address
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.address_data import AddressData  # noqa: E402
+
+Address.OPEN = True
+Address.FIELDS = (
+    Field("data", "data", AddressData, True, False),
+    Field("primary", "primary", bool, False, False),
+)

@@ -2,95 +2,91 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-T = TypeVar("T", bound="AddressData")
 
-
-@_attrs_define
-class AddressData:
+@_attrs_define(getstate_setstate=False)
+class AddressData(Model):
     """The parts of a postal address."""
 
-    city: None | str
+    city: str | None
     """ City or locality; null when unknown. """
-    region: None | str
+    region: str | None
     """ State, province or similar subdivision; null when unknown. """
     street: str
     """ Street part of the address, possibly over several lines. """
-    postal_code: None | str
+    postal_code: str | None
     """ Postal or ZIP code; null when unknown. """
-    country: None | str
+    country: str | None
     """ Two-letter ISO 3166-1 alpha-2 country code; null when unknown. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        city: None | str
-        city = self.city
-
-        region: None | str
-        region = self.region
-
-        street = self.street
-
-        postal_code: None | str
-        postal_code = self.postal_code
-
-        country: None | str
-        country = self.country
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "city": city,
-                "region": region,
-                "street": street,
-                "postal_code": postal_code,
-                "country": country,
-            }
-        )
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        city = d.pop("city")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "city"
+            city = src_dict["city"]
+            if city is not None:
+                if city.__class__ is not str:
+                    raise mismatch("a string", city)
 
-        region = d.pop("region")
+            _key = "region"
+            region = src_dict["region"]
+            if region is not None:
+                if region.__class__ is not str:
+                    raise mismatch("a string", region)
 
-        street = d.pop("street")
+            _key = "street"
+            street = src_dict["street"]
+            if street.__class__ is not str:
+                raise mismatch("a string", street)
 
-        postal_code = d.pop("postal_code")
+            _key = "postal_code"
+            postal_code = src_dict["postal_code"]
+            if postal_code is not None:
+                if postal_code.__class__ is not str:
+                    raise mismatch("a string", postal_code)
 
-        country = d.pop("country")
+            _key = "country"
+            country = src_dict["country"]
+            if country is not None:
+                if country.__class__ is not str:
+                    raise mismatch("a string", country)
 
-        address_data = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             city,
             region,
             street,
             postal_code,
             country,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        address_data.additional_properties = d
-        return address_data
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+AddressData.OPEN = True
+AddressData.FIELDS = (
+    Field("city", "city", str, True, True),
+    Field("region", "region", str, True, True),
+    Field("street", "street", str, True, False),
+    Field("postal_code", "postal_code", str, True, True),
+    Field("country", "country", str, True, True),
+)

@@ -2,19 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.plaid_error_type import PlaidErrorType
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="Cause")
 
 
-@_attrs_define
-class Cause:
+@_attrs_define(getstate_setstate=False)
+class Cause(Model):
     """An error tied to one Item: every `PlaidError` field plus the `item_id` it concerns. Used in report warnings and in
     `PlaidError.causes`.
 
@@ -28,138 +33,134 @@ class Cause:
     """ Specific error code within `error_type`, for example `ITEM_LOGIN_REQUIRED`. """
     error_message: str
     """ Explanation for developers. The wording may change; do not parse it. """
-    display_message: None | str
+    display_message: str | None
     """ Message that may be shown to the end user; null when the error is not theirs to act on. """
-    error_code_reason: None | str | Unset = UNSET
+    error_code_reason: str | None = None
     """ Finer reason for the code. Currently set only for OAuth Item errors (`OAUTH_INVALID_TOKEN`,
     `OAUTH_CONSENT_EXPIRED`, `OAUTH_USER_REVOKED`); null otherwise. """
-    request_id: str | Unset = UNSET
+    request_id: str | None = None
     """ Identifier of the request that failed; absent when the error comes by webhook. """
-    causes: list[Any] | Unset = UNSET
+    causes: list[Any] | None = None
     """ Item-level errors behind this error; normally not filled in on a cause. """
-    status: int | None | Unset = UNSET
+    status: int | None = None
     """ HTTP status code; in the body only when the error comes by webhook. """
-    documentation_url: str | Unset = UNSET
+    documentation_url: str | None = None
     """ Link to Plaid's documentation for this error. """
-    suggested_action: None | str | Unset = UNSET
+    suggested_action: str | None = None
     """ Hint on how to resolve the error; null when there is none. """
-    required_account_subtypes: list[str] | Unset = UNSET
+    required_account_subtypes: list[str] | None = None
     """ Account subtypes that would have been accepted. Set only for `NO_ACCOUNTS` errors with the
     `investments_auth` product. """
-    provided_account_subtypes: list[str] | Unset = UNSET
+    provided_account_subtypes: list[str] | None = None
     """ Account subtypes the user actually connected. Set under the same condition as `required_account_subtypes`.
     """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        item_id = self.item_id
-
-        error_type = self.error_type.value
-
-        error_code = self.error_code
-
-        error_message = self.error_message
-
-        display_message: None | str
-        display_message = self.display_message
-
-        error_code_reason: None | str | Unset
-        if isinstance(self.error_code_reason, Unset):
-            error_code_reason = UNSET
-        else:
-            error_code_reason = self.error_code_reason
-
-        request_id = self.request_id
-
-        causes: list[Any] | Unset = UNSET
-        if not isinstance(self.causes, Unset):
-            causes = self.causes
-
-        status: int | None | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        else:
-            status = self.status
-
-        documentation_url = self.documentation_url
-
-        suggested_action: None | str | Unset
-        if isinstance(self.suggested_action, Unset):
-            suggested_action = UNSET
-        else:
-            suggested_action = self.suggested_action
-
-        required_account_subtypes: list[str] | Unset = UNSET
-        if not isinstance(self.required_account_subtypes, Unset):
-            required_account_subtypes = self.required_account_subtypes
-
-        provided_account_subtypes: list[str] | Unset = UNSET
-        if not isinstance(self.provided_account_subtypes, Unset):
-            provided_account_subtypes = self.provided_account_subtypes
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "item_id": item_id,
-                "error_type": error_type,
-                "error_code": error_code,
-                "error_message": error_message,
-                "display_message": display_message,
-            }
-        )
-        if error_code_reason is not UNSET:
-            field_dict["error_code_reason"] = error_code_reason
-        if request_id is not UNSET:
-            field_dict["request_id"] = request_id
-        if causes is not UNSET:
-            field_dict["causes"] = causes
-        if status is not UNSET:
-            field_dict["status"] = status
-        if documentation_url is not UNSET:
-            field_dict["documentation_url"] = documentation_url
-        if suggested_action is not UNSET:
-            field_dict["suggested_action"] = suggested_action
-        if required_account_subtypes is not UNSET:
-            field_dict["required_account_subtypes"] = required_account_subtypes
-        if provided_account_subtypes is not UNSET:
-            field_dict["provided_account_subtypes"] = provided_account_subtypes
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        item_id = d.pop("item_id")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "item_id"
+            item_id = src_dict["item_id"]
+            if item_id.__class__ is not str:
+                raise mismatch("a string", item_id)
 
-        _error_type = d.pop("error_type")
-        error_type = cast(
-            PlaidErrorType, PlaidErrorType._value2member_map_.get(_error_type) if _error_type.__class__ is str else None
-        ) or PlaidErrorType(_error_type)
+            _key = "error_type"
+            error_type = src_dict["error_type"]
+            error_type = (
+                _PlaidErrorType_BY_VALUE.get(error_type) if error_type.__class__ is str else None
+            ) or parse_enum(PlaidErrorType, error_type)
 
-        error_code = d.pop("error_code")
+            _key = "error_code"
+            error_code = src_dict["error_code"]
+            if error_code.__class__ is not str:
+                raise mismatch("a string", error_code)
 
-        error_message = d.pop("error_message")
+            _key = "error_message"
+            error_message = src_dict["error_message"]
+            if error_message.__class__ is not str:
+                raise mismatch("a string", error_message)
 
-        display_message = d.pop("display_message")
+            _key = "display_message"
+            display_message = src_dict["display_message"]
+            if display_message is not None:
+                if display_message.__class__ is not str:
+                    raise mismatch("a string", display_message)
 
-        error_code_reason = d.pop("error_code_reason", UNSET)
+            _key = "error_code_reason"
+            error_code_reason = src_dict.get("error_code_reason")
+            if error_code_reason is not None:
+                if error_code_reason.__class__ is not str:
+                    raise mismatch("a string", error_code_reason)
 
-        request_id = d.pop("request_id", UNSET)
+            _key = "request_id"
+            request_id = src_dict.get("request_id")
+            if request_id is not None:
+                if request_id.__class__ is not str:
+                    raise mismatch("a string", request_id)
+            elif "request_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        causes = d.pop("causes", UNSET)
+            _key = "causes"
+            causes = src_dict.get("causes")
+            if causes is not None:
+                if causes.__class__ is not list:
+                    raise mismatch("a list", causes)
 
-        status = d.pop("status", UNSET)
+            elif "causes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        documentation_url = d.pop("documentation_url", UNSET)
+            _key = "status"
+            status = src_dict.get("status")
+            if status is not None:
+                if status.__class__ is not int:
+                    raise mismatch("an integer", status)
 
-        suggested_action = d.pop("suggested_action", UNSET)
+            _key = "documentation_url"
+            documentation_url = src_dict.get("documentation_url")
+            if documentation_url is not None:
+                if documentation_url.__class__ is not str:
+                    raise mismatch("a string", documentation_url)
+            elif "documentation_url" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        required_account_subtypes = d.pop("required_account_subtypes", UNSET)
+            _key = "suggested_action"
+            suggested_action = src_dict.get("suggested_action")
+            if suggested_action is not None:
+                if suggested_action.__class__ is not str:
+                    raise mismatch("a string", suggested_action)
 
-        provided_account_subtypes = d.pop("provided_account_subtypes", UNSET)
+            _key = "required_account_subtypes"
+            required_account_subtypes = src_dict.get("required_account_subtypes")
+            if required_account_subtypes is not None:
+                if required_account_subtypes.__class__ is not list:
+                    raise mismatch("a list", required_account_subtypes)
+                for _item in required_account_subtypes:
+                    if _item.__class__ is not str:
+                        raise mismatch("a string", _item)
 
-        cause = cls(
+            elif "required_account_subtypes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
+
+            _key = "provided_account_subtypes"
+            provided_account_subtypes = src_dict.get("provided_account_subtypes")
+            if provided_account_subtypes is not None:
+                if provided_account_subtypes.__class__ is not list:
+                    raise mismatch("a list", provided_account_subtypes)
+                for _item in provided_account_subtypes:
+                    if _item.__class__ is not str:
+                        raise mismatch("a string", _item)
+
+            elif "provided_account_subtypes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
+
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             item_id,
             error_type,
             error_code,
@@ -174,22 +175,27 @@ class Cause:
             required_account_subtypes,
             provided_account_subtypes,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        cause.additional_properties = d
-        return cause
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_PlaidErrorType_BY_VALUE: dict[str, PlaidErrorType] = {member.value: member for member in PlaidErrorType}
 
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+Cause.OPEN = True
+Cause.FIELDS = (
+    Field("item_id", "item_id", str, True, False),
+    Field("error_type", "error_type", PlaidErrorType, True, False),
+    Field("error_code", "error_code", str, True, False),
+    Field("error_message", "error_message", str, True, False),
+    Field("display_message", "display_message", str, True, True),
+    Field("error_code_reason", "error_code_reason", str, False, True),
+    Field("request_id", "request_id", str, False, False),
+    Field("causes", "causes", list[Any], False, False),
+    Field("status", "status", int, False, True),
+    Field("documentation_url", "documentation_url", str, False, False),
+    Field("suggested_action", "suggested_action", str, False, True),
+    Field("required_account_subtypes", "required_account_subtypes", list[str], False, False),
+    Field("provided_account_subtypes", "provided_account_subtypes", list[str], False, False),
+)

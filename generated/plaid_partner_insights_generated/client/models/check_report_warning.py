@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.check_report_warning_code import CheckReportWarningCode
 
-T = TypeVar("T", bound="CheckReportWarning")
 
-
-@_attrs_define
-class CheckReportWarning:
+@_attrs_define(getstate_setstate=False)
+class CheckReportWarning(Model):
     """A problem that left some data out of an otherwise successful report."""
 
     warning_type: str
@@ -24,79 +30,56 @@ class CheckReportWarning:
     alert on file). """
     cause: Cause | None
     """ The error behind the warning, with the affected Item; null when none applies. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        warning_type = self.warning_type
-
-        warning_code = self.warning_code.value
-
-        cause: dict[str, Any] | None
-        if isinstance(self.cause, Cause):
-            cause = self.cause.to_dict()
-        else:
-            cause = self.cause
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "warning_type": warning_type,
-                "warning_code": warning_code,
-                "cause": cause,
-            }
-        )
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        warning_type = d.pop("warning_type")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "warning_type"
+            warning_type = src_dict["warning_type"]
+            if warning_type.__class__ is not str:
+                raise mismatch("a string", warning_type)
 
-        _warning_code = d.pop("warning_code")
-        warning_code = cast(
-            CheckReportWarningCode,
-            CheckReportWarningCode._value2member_map_.get(_warning_code) if _warning_code.__class__ is str else None,
-        ) or CheckReportWarningCode(_warning_code)
+            _key = "warning_code"
+            warning_code = src_dict["warning_code"]
+            warning_code = (
+                _CheckReportWarningCode_BY_VALUE.get(warning_code) if warning_code.__class__ is str else None
+            ) or parse_enum(CheckReportWarningCode, warning_code)
 
-        def _parse_cause(data: object) -> Cause | None:
-            if data is None:
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            cause_type_1 = Cause.from_dict(data)
+            _key = "cause"
+            cause = src_dict["cause"]
+            if cause is not None:
+                cause = Cause.from_dict(cause)
 
-            return cause_type_1
-
-        cause = _parse_cause(d.pop("cause"))
-
-        check_report_warning = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             warning_type,
             warning_code,
             cause,
         )
-
-        check_report_warning.additional_properties = d
-        return check_report_warning
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cause import Cause  # noqa: E402
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_CheckReportWarningCode_BY_VALUE: dict[str, CheckReportWarningCode] = {
+    member.value: member for member in CheckReportWarningCode
+}
+
+CheckReportWarning.OPEN = True
+CheckReportWarning.FIELDS = (
+    Field("warning_type", "warning_type", str, True, False),
+    Field("warning_code", "warning_code", CheckReportWarningCode, True, False),
+    Field("cause", "cause", Cause, True, True),
+)

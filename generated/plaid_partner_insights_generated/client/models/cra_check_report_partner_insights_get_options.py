@@ -2,92 +2,80 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.prism_product import PrismProduct
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetOptions")
 
 
-@_attrs_define
-class CraCheckReportPartnerInsightsGetOptions:
+@_attrs_define(getstate_setstate=False)
+class CraCheckReportPartnerInsightsGetOptions(Model):
     """Deprecated holder of request options, replaced by `partner_insights`. Use `partner_insights.prism_versions` instead."""
 
-    prism_versions: None | PrismVersionsDeprecated | Unset = UNSET
+    prism_versions: PrismVersionsDeprecated | None = None
     """ Deprecated; use `partner_insights.prism_versions` instead. """
-    prism_products: list[PrismProduct] | Unset = UNSET
+    prism_products: list[PrismProduct] | None = None
     """ Deprecated, and since removed by Plaid: it used to select which Prism product groups to return. This client
     warns and does not send it; the local sandbox accepts and ignores it. """
 
-    def to_dict(self) -> dict[str, Any]:
-        prism_versions: dict[str, Any] | None | Unset
-        if isinstance(self.prism_versions, Unset):
-            prism_versions = UNSET
-        elif isinstance(self.prism_versions, PrismVersionsDeprecated):
-            prism_versions = self.prism_versions.to_dict()
-        else:
-            prism_versions = self.prism_versions
-
-        prism_products: list[str] | Unset = UNSET
-        if not isinstance(self.prism_products, Unset):
-            prism_products = []
-            for prism_products_item_data in self.prism_products:
-                prism_products_item = prism_products_item_data.value
-                prism_products.append(prism_products_item)
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update({})
-        if prism_versions is not UNSET:
-            field_dict["prism_versions"] = prism_versions
-        if prism_products is not UNSET:
-            field_dict["prism_products"] = prism_products
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "prism_versions"
+            prism_versions = src_dict.get("prism_versions")
+            if prism_versions is not None:
+                prism_versions = PrismVersionsDeprecated.from_dict(prism_versions)
 
-        def _parse_prism_versions(data: object) -> None | PrismVersionsDeprecated | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            prism_versions_type_1 = PrismVersionsDeprecated.from_dict(data)
+            _key = "prism_products"
+            prism_products = src_dict.get("prism_products")
+            if prism_products is not None:
+                if prism_products.__class__ is not list:
+                    raise mismatch("a list", prism_products)
+                prism_products = [
+                    (_PrismProduct_BY_VALUE.get(_item) if _item.__class__ is str else None)
+                    or parse_enum(PrismProduct, _item)
+                    for _item in prism_products
+                ]
 
-            return prism_versions_type_1
+            elif "prism_products" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        prism_versions = _parse_prism_versions(d.pop("prism_versions", UNSET))
-
-        _prism_products = d.pop("prism_products", UNSET)
-        prism_products: list[PrismProduct] | Unset = UNSET
-        if _prism_products is not UNSET:
-            prism_products = []
-            for prism_products_item_data in _prism_products:
-                _prism_products_item = prism_products_item_data
-                prism_products_item = cast(
-                    PrismProduct,
-                    PrismProduct._value2member_map_.get(_prism_products_item)
-                    if _prism_products_item.__class__ is str
-                    else None,
-                ) or PrismProduct(_prism_products_item)
-
-                prism_products.append(prism_products_item)
-
-        cra_check_report_partner_insights_get_options = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             prism_versions,
             prism_products,
         )
-
-        return cra_check_report_partner_insights_get_options
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.prism_versions_deprecated import PrismVersionsDeprecated  # noqa: E402
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_PrismProduct_BY_VALUE: dict[str, PrismProduct] = {member.value: member for member in PrismProduct}
+
+CraCheckReportPartnerInsightsGetOptions.OPEN = False
+CraCheckReportPartnerInsightsGetOptions.FIELDS = (
+    Field("prism_versions", "prism_versions", PrismVersionsDeprecated, False, True),
+    Field("prism_products", "prism_products", list[PrismProduct], False, False),
+)

@@ -2,94 +2,68 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetPartnerInsights")
-
-
-@_attrs_define
-class CraCheckReportPartnerInsightsGetPartnerInsights:
+@_attrs_define(getstate_setstate=False)
+class CraCheckReportPartnerInsightsGetPartnerInsights(Model):
     """Request-time configuration for generating Partner Insights (Prism Data versions and UltraFICO inputs). Plaid no
     longer accepts this object from clients created on or after 2026-07-01; those clients set the same configuration
     when calling `/cra/check_report/create`. Clients created earlier may still send it.
 
     """
 
-    prism_versions: None | PrismVersions | Unset = UNSET
+    prism_versions: PrismVersions | None = None
     """ Which version of each Prism Data product to run. """
-    fico: CraPartnerInsightsFicoInput | None | Unset = UNSET
+    fico: CraPartnerInsightsFicoInput | None = None
     """ Inputs for UltraFICO scoring in the Partner Insights flow. """
 
-    def to_dict(self) -> dict[str, Any]:
-        prism_versions: dict[str, Any] | None | Unset
-        if isinstance(self.prism_versions, Unset):
-            prism_versions = UNSET
-        elif isinstance(self.prism_versions, PrismVersions):
-            prism_versions = self.prism_versions.to_dict()
-        else:
-            prism_versions = self.prism_versions
-
-        fico: dict[str, Any] | None | Unset
-        if isinstance(self.fico, Unset):
-            fico = UNSET
-        elif isinstance(self.fico, CraPartnerInsightsFicoInput):
-            fico = self.fico.to_dict()
-        else:
-            fico = self.fico
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update({})
-        if prism_versions is not UNSET:
-            field_dict["prism_versions"] = prism_versions
-        if fico is not UNSET:
-            field_dict["fico"] = fico
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "prism_versions"
+            prism_versions = src_dict.get("prism_versions")
+            if prism_versions is not None:
+                prism_versions = PrismVersions.from_dict(prism_versions)
 
-        def _parse_prism_versions(data: object) -> None | PrismVersions | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            prism_versions_type_1 = PrismVersions.from_dict(data)
+            _key = "fico"
+            fico = src_dict.get("fico")
+            if fico is not None:
+                fico = CraPartnerInsightsFicoInput.from_dict(fico)
 
-            return prism_versions_type_1
-
-        prism_versions = _parse_prism_versions(d.pop("prism_versions", UNSET))
-
-        def _parse_fico(data: object) -> CraPartnerInsightsFicoInput | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            fico_type_1 = CraPartnerInsightsFicoInput.from_dict(data)
-
-            return fico_type_1
-
-        fico = _parse_fico(d.pop("fico", UNSET))
-
-        cra_check_report_partner_insights_get_partner_insights = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             prism_versions,
             fico,
         )
-
-        return cra_check_report_partner_insights_get_partner_insights
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_fico_input import CraPartnerInsightsFicoInput  # noqa: E402
 from ..models.prism_versions import PrismVersions  # noqa: E402
+
+CraCheckReportPartnerInsightsGetPartnerInsights.OPEN = False
+CraCheckReportPartnerInsightsGetPartnerInsights.FIELDS = (
+    Field("prism_versions", "prism_versions", PrismVersions, False, True),
+    Field("fico", "fico", CraPartnerInsightsFicoInput, False, True),
+)

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.cra_user_tier import CraUserTier
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetRequest")
 
 
-@_attrs_define
-class CraCheckReportPartnerInsightsGetRequest:
+@_attrs_define(getstate_setstate=False)
+class CraCheckReportPartnerInsightsGetRequest(Model):
     """Request body of `/cra/check_report/partner_insights/get`.
 
     Exactly one user identifier is needed: `user_id` for integrations that use `/user/create`,
@@ -26,132 +32,99 @@ class CraCheckReportPartnerInsightsGetRequest:
 
     """
 
-    client_id: str | Unset = UNSET
+    client_id: str | None = None
     """ Your Plaid client ID. Plaid needs it either here or in the `PLAID-CLIENT-ID` header. """
-    secret: str | Unset = UNSET
+    secret: str | None = None
     """ Your Plaid secret for the environment being called. Plaid needs it either here or in the `PLAID-SECRET`
     header. """
-    user_id: str | Unset = UNSET
+    user_id: str | None = None
     """ Identifier of the user, as returned by `/user/create`. Integrations that started using `/user/create` after
     2025-12-10 identify users with this field instead of `user_token`. """
-    user_token: str | Unset = UNSET
+    user_token: str | None = None
     """ Token identifying the user. Only for integrations that already relied on `user_token` before the newer user
     APIs; all others send `user_id`. """
-    third_party_user_token: str | Unset = UNSET
+    third_party_user_token: str | None = None
     """ Token of a user created through a third-party integration, naming the user whose data is requested. """
-    user_tier: CraUserTier | None | Unset = UNSET
+    user_tier: CraUserTier | None = None
     """ Tier of the user (`free` or `paid`); null when not stated. """
-    partner_insights: CraCheckReportPartnerInsightsGetPartnerInsights | Unset = UNSET
+    partner_insights: CraCheckReportPartnerInsightsGetPartnerInsights | None = None
     """ Request-time configuration for generating Partner Insights (Prism Data versions and UltraFICO inputs). Plaid
     no longer accepts this object from clients created on or after 2026-07-01; those clients set the same
     configuration when calling `/cra/check_report/create`. Clients created earlier may still send it. """
-    options: CraCheckReportPartnerInsightsGetOptions | None | Unset = UNSET
+    options: CraCheckReportPartnerInsightsGetOptions | None = None
     """ Deprecated request options. Use `partner_insights.prism_versions` instead. """
 
-    def to_dict(self) -> dict[str, Any]:
-        client_id = self.client_id
-
-        secret = self.secret
-
-        user_id = self.user_id
-
-        user_token = self.user_token
-
-        third_party_user_token = self.third_party_user_token
-
-        user_tier: None | str | Unset
-        if isinstance(self.user_tier, Unset):
-            user_tier = UNSET
-        elif isinstance(self.user_tier, CraUserTier):
-            user_tier = self.user_tier.value
-        else:
-            user_tier = self.user_tier
-
-        partner_insights: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.partner_insights, Unset):
-            partner_insights = self.partner_insights.to_dict()
-
-        options: dict[str, Any] | None | Unset
-        if isinstance(self.options, Unset):
-            options = UNSET
-        elif isinstance(self.options, CraCheckReportPartnerInsightsGetOptions):
-            options = self.options.to_dict()
-        else:
-            options = self.options
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update({})
-        if client_id is not UNSET:
-            field_dict["client_id"] = client_id
-        if secret is not UNSET:
-            field_dict["secret"] = secret
-        if user_id is not UNSET:
-            field_dict["user_id"] = user_id
-        if user_token is not UNSET:
-            field_dict["user_token"] = user_token
-        if third_party_user_token is not UNSET:
-            field_dict["third_party_user_token"] = third_party_user_token
-        if user_tier is not UNSET:
-            field_dict["user_tier"] = user_tier
-        if partner_insights is not UNSET:
-            field_dict["partner_insights"] = partner_insights
-        if options is not UNSET:
-            field_dict["options"] = options
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        client_id = d.pop("client_id", UNSET)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "client_id"
+            client_id = src_dict.get("client_id")
+            if client_id is not None:
+                if client_id.__class__ is not str:
+                    raise mismatch("a string", client_id)
+            elif "client_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        secret = d.pop("secret", UNSET)
+            _key = "secret"
+            secret = src_dict.get("secret")
+            if secret is not None:
+                if secret.__class__ is not str:
+                    raise mismatch("a string", secret)
+            elif "secret" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        user_id = d.pop("user_id", UNSET)
+            _key = "user_id"
+            user_id = src_dict.get("user_id")
+            if user_id is not None:
+                if user_id.__class__ is not str:
+                    raise mismatch("a string", user_id)
+            elif "user_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        user_token = d.pop("user_token", UNSET)
+            _key = "user_token"
+            user_token = src_dict.get("user_token")
+            if user_token is not None:
+                if user_token.__class__ is not str:
+                    raise mismatch("a string", user_token)
+            elif "user_token" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        third_party_user_token = d.pop("third_party_user_token", UNSET)
+            _key = "third_party_user_token"
+            third_party_user_token = src_dict.get("third_party_user_token")
+            if third_party_user_token is not None:
+                if third_party_user_token.__class__ is not str:
+                    raise mismatch("a string", third_party_user_token)
+            elif "third_party_user_token" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        def _parse_user_tier(data: object) -> CraUserTier | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            _user_tier_type_1 = data
-            user_tier_type_1 = cast(
-                CraUserTier,
-                CraUserTier._value2member_map_.get(_user_tier_type_1) if _user_tier_type_1.__class__ is str else None,
-            ) or CraUserTier(_user_tier_type_1)
+            _key = "user_tier"
+            user_tier = src_dict.get("user_tier")
+            if user_tier is not None:
+                user_tier = (
+                    _CraUserTier_BY_VALUE.get(user_tier) if user_tier.__class__ is str else None
+                ) or parse_enum(CraUserTier, user_tier)
 
-            return user_tier_type_1
+            _key = "partner_insights"
+            partner_insights = src_dict.get("partner_insights")
+            if partner_insights is not None:
+                partner_insights = CraCheckReportPartnerInsightsGetPartnerInsights.from_dict(partner_insights)
+            elif "partner_insights" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("an object", None)
 
-        user_tier = _parse_user_tier(d.pop("user_tier", UNSET))
+            _key = "options"
+            options = src_dict.get("options")
+            if options is not None:
+                options = CraCheckReportPartnerInsightsGetOptions.from_dict(options)
 
-        _partner_insights = d.pop("partner_insights", UNSET)
-        partner_insights: CraCheckReportPartnerInsightsGetPartnerInsights | Unset
-        if isinstance(_partner_insights, Unset):
-            partner_insights = UNSET
-        else:
-            partner_insights = CraCheckReportPartnerInsightsGetPartnerInsights.from_dict(_partner_insights)
-
-        def _parse_options(data: object) -> CraCheckReportPartnerInsightsGetOptions | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            options_type_1 = CraCheckReportPartnerInsightsGetOptions.from_dict(data)
-
-            return options_type_1
-
-        options = _parse_options(d.pop("options", UNSET))
-
-        cra_check_report_partner_insights_get_request = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             client_id,
             secret,
             user_id,
@@ -161,13 +134,29 @@ class CraCheckReportPartnerInsightsGetRequest:
             partner_insights,
             options,
         )
-
-        return cra_check_report_partner_insights_get_request
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_check_report_partner_insights_get_options import CraCheckReportPartnerInsightsGetOptions  # noqa: E402
 from ..models.cra_check_report_partner_insights_get_partner_insights import (
     CraCheckReportPartnerInsightsGetPartnerInsights,  # noqa: E402
+)
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_CraUserTier_BY_VALUE: dict[str, CraUserTier] = {member.value: member for member in CraUserTier}
+
+CraCheckReportPartnerInsightsGetRequest.OPEN = False
+CraCheckReportPartnerInsightsGetRequest.FIELDS = (
+    Field("client_id", "client_id", str, False, False),
+    Field("secret", "secret", str, False, False),
+    Field("user_id", "user_id", str, False, False),
+    Field("user_token", "user_token", str, False, False),
+    Field("third_party_user_token", "third_party_user_token", str, False, False),
+    Field("user_tier", "user_tier", CraUserTier, False, True),
+    Field("partner_insights", "partner_insights", CraCheckReportPartnerInsightsGetPartnerInsights, False, False),
+    Field("options", "options", CraCheckReportPartnerInsightsGetOptions, False, True),
 )

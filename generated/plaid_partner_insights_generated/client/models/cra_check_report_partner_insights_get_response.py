@@ -2,105 +2,82 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraCheckReportPartnerInsightsGetResponse")
-
-
-@_attrs_define
-class CraCheckReportPartnerInsightsGetResponse:
+@_attrs_define(getstate_setstate=False)
+class CraCheckReportPartnerInsightsGetResponse(Model):
     """Successful response carrying the Partner Insights report."""
 
     request_id: str
     """ Identifier of this request, to quote when contacting Plaid support. Case-sensitive. """
-    report: CraPartnerInsights | Unset = UNSET
+    report: CraPartnerInsights | None = None
     """ Partner Insights computed from the user's linked bank data. """
-    warnings: list[CheckReportWarning] | Unset = UNSET
+    warnings: list[CheckReportWarning] | None = None
     """ Present when the report was produced but part of the data could not be retrieved; each entry says what is
     missing and why. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        request_id = self.request_id
-
-        report: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.report, Unset):
-            report = self.report.to_dict()
-
-        warnings: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.warnings, Unset):
-            warnings = []
-            for warnings_item_data in self.warnings:
-                warnings_item = warnings_item_data.to_dict()
-                warnings.append(warnings_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "request_id": request_id,
-            }
-        )
-        if report is not UNSET:
-            field_dict["report"] = report
-        if warnings is not UNSET:
-            field_dict["warnings"] = warnings
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        request_id = d.pop("request_id")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "request_id"
+            request_id = src_dict["request_id"]
+            if request_id.__class__ is not str:
+                raise mismatch("a string", request_id)
 
-        _report = d.pop("report", UNSET)
-        report: CraPartnerInsights | Unset
-        if isinstance(_report, Unset):
-            report = UNSET
-        else:
-            report = CraPartnerInsights.from_dict(_report)
+            _key = "report"
+            report = src_dict.get("report")
+            if report is not None:
+                report = CraPartnerInsights.from_dict(report)
+            elif "report" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("an object", None)
 
-        _warnings = d.pop("warnings", UNSET)
-        warnings: list[CheckReportWarning] | Unset = UNSET
-        if _warnings is not UNSET:
-            warnings = []
-            for warnings_item_data in _warnings:
-                warnings_item = CheckReportWarning.from_dict(warnings_item_data)
+            _key = "warnings"
+            warnings = src_dict.get("warnings")
+            if warnings is not None:
+                if warnings.__class__ is not list:
+                    raise mismatch("a list", warnings)
+                warnings = [CheckReportWarning.from_dict(_item) for _item in warnings]
 
-                warnings.append(warnings_item)
+            elif "warnings" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        cra_check_report_partner_insights_get_response = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             request_id,
             report,
             warnings,
         )
-
-        cra_check_report_partner_insights_get_response.additional_properties = d
-        return cra_check_report_partner_insights_get_response
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.check_report_warning import CheckReportWarning  # noqa: E402
 from ..models.cra_partner_insights import CraPartnerInsights  # noqa: E402
+
+CraCheckReportPartnerInsightsGetResponse.OPEN = True
+CraCheckReportPartnerInsightsGetResponse.FIELDS = (
+    Field("request_id", "request_id", str, True, False),
+    Field("report", "report", CraPartnerInsights, False, False),
+    Field("warnings", "warnings", list[CheckReportWarning], False, False),
+)

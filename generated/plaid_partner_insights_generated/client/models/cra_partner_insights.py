@@ -3,139 +3,91 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_datetime,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraPartnerInsights")
-
-
-@_attrs_define
-class CraPartnerInsights:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsights(Model):
     """Partner Insights computed from the user's linked bank data."""
 
-    report_id: str | Unset = UNSET
+    report_id: str | None = None
     """ Identifier of this Partner Insights report. """
-    generated_time: datetime.datetime | Unset = UNSET
+    generated_time: datetime.datetime | None = None
     """ When the report was generated (ISO 8601). """
-    client_report_id: None | str | Unset = UNSET
+    client_report_id: str | None = None
     """ Your own identifier for the report, given when the report was requested (for example to track a loan
     application). Null when none was given. """
-    fico: CraPartnerInsightsFicoResults | None | Unset = UNSET
+    fico: CraPartnerInsightsFicoResults | None = None
     """ UltraFICO results of the report, if any. """
-    prism: CraPartnerInsightsPrism | None | Unset = UNSET
+    prism: CraPartnerInsightsPrism | None = None
     """ Prism Data results. Left out when the report did not include Prism Data. """
-    items: list[CraPartnerInsightsItem] | Unset = UNSET
+    items: list[CraPartnerInsightsItem] | None = None
     """ The Items (institution connections) the report draws on. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        report_id = self.report_id
-
-        generated_time: str | Unset = UNSET
-        if not isinstance(self.generated_time, Unset):
-            generated_time = self.generated_time.isoformat()
-
-        client_report_id: None | str | Unset
-        if isinstance(self.client_report_id, Unset):
-            client_report_id = UNSET
-        else:
-            client_report_id = self.client_report_id
-
-        fico: dict[str, Any] | None | Unset
-        if isinstance(self.fico, Unset):
-            fico = UNSET
-        elif isinstance(self.fico, CraPartnerInsightsFicoResults):
-            fico = self.fico.to_dict()
-        else:
-            fico = self.fico
-
-        prism: dict[str, Any] | None | Unset
-        if isinstance(self.prism, Unset):
-            prism = UNSET
-        elif isinstance(self.prism, CraPartnerInsightsPrism):
-            prism = self.prism.to_dict()
-        else:
-            prism = self.prism
-
-        items: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.items, Unset):
-            items = []
-            for items_item_data in self.items:
-                items_item = items_item_data.to_dict()
-                items.append(items_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if report_id is not UNSET:
-            field_dict["report_id"] = report_id
-        if generated_time is not UNSET:
-            field_dict["generated_time"] = generated_time
-        if client_report_id is not UNSET:
-            field_dict["client_report_id"] = client_report_id
-        if fico is not UNSET:
-            field_dict["fico"] = fico
-        if prism is not UNSET:
-            field_dict["prism"] = prism
-        if items is not UNSET:
-            field_dict["items"] = items
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        report_id = d.pop("report_id", UNSET)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "report_id"
+            report_id = src_dict.get("report_id")
+            if report_id is not None:
+                if report_id.__class__ is not str:
+                    raise mismatch("a string", report_id)
+            elif "report_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        _generated_time = d.pop("generated_time", UNSET)
-        generated_time: datetime.datetime | Unset
-        if isinstance(_generated_time, Unset):
-            generated_time = UNSET
-        else:
-            generated_time = datetime.datetime.fromisoformat(_generated_time)
+            _key = "generated_time"
+            generated_time = src_dict.get("generated_time")
+            if generated_time is not None:
+                generated_time = parse_datetime(generated_time)
+            elif "generated_time" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a date-time (RFC 3339, with an offset)", None)
 
-        client_report_id = d.pop("client_report_id", UNSET)
+            _key = "client_report_id"
+            client_report_id = src_dict.get("client_report_id")
+            if client_report_id is not None:
+                if client_report_id.__class__ is not str:
+                    raise mismatch("a string", client_report_id)
 
-        def _parse_fico(data: object) -> CraPartnerInsightsFicoResults | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            fico_type_1 = CraPartnerInsightsFicoResults.from_dict(data)
+            _key = "fico"
+            fico = src_dict.get("fico")
+            if fico is not None:
+                fico = CraPartnerInsightsFicoResults.from_dict(fico)
 
-            return fico_type_1
+            _key = "prism"
+            prism = src_dict.get("prism")
+            if prism is not None:
+                prism = CraPartnerInsightsPrism.from_dict(prism)
 
-        fico = _parse_fico(d.pop("fico", UNSET))
+            _key = "items"
+            items = src_dict.get("items")
+            if items is not None:
+                if items.__class__ is not list:
+                    raise mismatch("a list", items)
+                items = [CraPartnerInsightsItem.from_dict(_item) for _item in items]
 
-        def _parse_prism(data: object) -> CraPartnerInsightsPrism | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            prism_type_1 = CraPartnerInsightsPrism.from_dict(data)
+            elif "items" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-            return prism_type_1
-
-        prism = _parse_prism(d.pop("prism", UNSET))
-
-        _items = d.pop("items", UNSET)
-        items: list[CraPartnerInsightsItem] | Unset = UNSET
-        if _items is not UNSET:
-            items = []
-            for items_item_data in _items:
-                items_item = CraPartnerInsightsItem.from_dict(items_item_data)
-
-                items.append(items_item)
-
-        cra_partner_insights = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             report_id,
             generated_time,
             client_report_id,
@@ -143,29 +95,23 @@ class CraPartnerInsights:
             prism,
             items,
         )
-
-        cra_partner_insights.additional_properties = d
-        return cra_partner_insights
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_fico_results import CraPartnerInsightsFicoResults  # noqa: E402
 from ..models.cra_partner_insights_item import CraPartnerInsightsItem  # noqa: E402
 from ..models.cra_partner_insights_prism import CraPartnerInsightsPrism  # noqa: E402
+
+CraPartnerInsights.OPEN = True
+CraPartnerInsights.FIELDS = (
+    Field("report_id", "report_id", str, False, False),
+    Field("generated_time", "generated_time", datetime.datetime, False, False),
+    Field("client_report_id", "client_report_id", str, False, True),
+    Field("fico", "fico", CraPartnerInsightsFicoResults, False, True),
+    Field("prism", "prism", CraPartnerInsightsPrism, False, True),
+    Field("items", "items", list[CraPartnerInsightsItem], False, False),
+)

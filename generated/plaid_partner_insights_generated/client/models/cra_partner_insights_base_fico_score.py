@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.cra_partner_insights_base_fico_score_version import CraPartnerInsightsBaseFicoScoreVersion
 from ..models.cra_partner_insights_bureau import CraPartnerInsightsBureau
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CraPartnerInsightsBaseFicoScore")
 
 
-@_attrs_define
-class CraPartnerInsightsBaseFicoScore:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsBaseFicoScore(Model):
     """The bureau-based FICO score that an UltraFICO score starts from."""
 
     bureau: CraPartnerInsightsBureau
@@ -23,117 +29,93 @@ class CraPartnerInsightsBaseFicoScore:
     """ The base FICO score. """
     base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion
     """ FICO model version of the base score. """
-    reason_codes: list[str] | Unset = UNSET
+    reason_codes: list[str] | None = None
     """ Up to four reason codes for the base score, most important first. """
-    reason_code_1: None | str | Unset = UNSET
+    reason_code_1: str | None = None
     """ First reason code for the base score. Deprecated; send `reason_codes` instead. """
-    reason_code_2: None | str | Unset = UNSET
+    reason_code_2: str | None = None
     """ Second reason code for the base score. Deprecated; send `reason_codes` instead. """
-    reason_code_3: None | str | Unset = UNSET
+    reason_code_3: str | None = None
     """ Third reason code for the base score. Deprecated; send `reason_codes` instead. """
-    reason_code_4: None | str | Unset = UNSET
+    reason_code_4: str | None = None
     """ Fourth reason code for the base score. Deprecated; send `reason_codes` instead. """
-    did_inquiries_adversely_affect_score: bool | None | Unset = UNSET
+    did_inquiries_adversely_affect_score: bool | None = None
     """ True when credit inquiries lowered the score without appearing among the reason codes (the FACTA inquiry
     flag). """
 
-    def to_dict(self) -> dict[str, Any]:
-        bureau = self.bureau.value
-
-        score = self.score
-
-        base_fico_score_version = self.base_fico_score_version.value
-
-        reason_codes: list[str] | Unset = UNSET
-        if not isinstance(self.reason_codes, Unset):
-            reason_codes = self.reason_codes
-
-        reason_code_1: None | str | Unset
-        if isinstance(self.reason_code_1, Unset):
-            reason_code_1 = UNSET
-        else:
-            reason_code_1 = self.reason_code_1
-
-        reason_code_2: None | str | Unset
-        if isinstance(self.reason_code_2, Unset):
-            reason_code_2 = UNSET
-        else:
-            reason_code_2 = self.reason_code_2
-
-        reason_code_3: None | str | Unset
-        if isinstance(self.reason_code_3, Unset):
-            reason_code_3 = UNSET
-        else:
-            reason_code_3 = self.reason_code_3
-
-        reason_code_4: None | str | Unset
-        if isinstance(self.reason_code_4, Unset):
-            reason_code_4 = UNSET
-        else:
-            reason_code_4 = self.reason_code_4
-
-        did_inquiries_adversely_affect_score: bool | None | Unset
-        if isinstance(self.did_inquiries_adversely_affect_score, Unset):
-            did_inquiries_adversely_affect_score = UNSET
-        else:
-            did_inquiries_adversely_affect_score = self.did_inquiries_adversely_affect_score
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update(
-            {
-                "bureau": bureau,
-                "score": score,
-                "base_fico_score_version": base_fico_score_version,
-            }
-        )
-        if reason_codes is not UNSET:
-            field_dict["reason_codes"] = reason_codes
-        if reason_code_1 is not UNSET:
-            field_dict["reason_code_1"] = reason_code_1
-        if reason_code_2 is not UNSET:
-            field_dict["reason_code_2"] = reason_code_2
-        if reason_code_3 is not UNSET:
-            field_dict["reason_code_3"] = reason_code_3
-        if reason_code_4 is not UNSET:
-            field_dict["reason_code_4"] = reason_code_4
-        if did_inquiries_adversely_affect_score is not UNSET:
-            field_dict["did_inquiries_adversely_affect_score"] = did_inquiries_adversely_affect_score
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _bureau = d.pop("bureau")
-        bureau = cast(
-            CraPartnerInsightsBureau,
-            CraPartnerInsightsBureau._value2member_map_.get(_bureau) if _bureau.__class__ is str else None,
-        ) or CraPartnerInsightsBureau(_bureau)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "bureau"
+            bureau = src_dict["bureau"]
+            bureau = (
+                _CraPartnerInsightsBureau_BY_VALUE.get(bureau) if bureau.__class__ is str else None
+            ) or parse_enum(CraPartnerInsightsBureau, bureau)
 
-        score = d.pop("score")
+            _key = "score"
+            score = src_dict["score"]
+            if score.__class__ is not int:
+                raise mismatch("an integer", score)
 
-        _base_fico_score_version = d.pop("base_fico_score_version")
-        base_fico_score_version = cast(
-            CraPartnerInsightsBaseFicoScoreVersion,
-            CraPartnerInsightsBaseFicoScoreVersion._value2member_map_.get(_base_fico_score_version)
-            if _base_fico_score_version.__class__ is str
-            else None,
-        ) or CraPartnerInsightsBaseFicoScoreVersion(_base_fico_score_version)
+            _key = "base_fico_score_version"
+            base_fico_score_version = src_dict["base_fico_score_version"]
+            base_fico_score_version = (
+                _CraPartnerInsightsBaseFicoScoreVersion_BY_VALUE.get(base_fico_score_version)
+                if base_fico_score_version.__class__ is str
+                else None
+            ) or parse_enum(CraPartnerInsightsBaseFicoScoreVersion, base_fico_score_version)
 
-        reason_codes = d.pop("reason_codes", UNSET)
+            _key = "reason_codes"
+            reason_codes = src_dict.get("reason_codes")
+            if reason_codes is not None:
+                if reason_codes.__class__ is not list:
+                    raise mismatch("a list", reason_codes)
+                for _item in reason_codes:
+                    if _item.__class__ is not str:
+                        raise mismatch("a string", _item)
 
-        reason_code_1 = d.pop("reason_code_1", UNSET)
+            elif "reason_codes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        reason_code_2 = d.pop("reason_code_2", UNSET)
+            _key = "reason_code_1"
+            reason_code_1 = src_dict.get("reason_code_1")
+            if reason_code_1 is not None:
+                if reason_code_1.__class__ is not str:
+                    raise mismatch("a string", reason_code_1)
 
-        reason_code_3 = d.pop("reason_code_3", UNSET)
+            _key = "reason_code_2"
+            reason_code_2 = src_dict.get("reason_code_2")
+            if reason_code_2 is not None:
+                if reason_code_2.__class__ is not str:
+                    raise mismatch("a string", reason_code_2)
 
-        reason_code_4 = d.pop("reason_code_4", UNSET)
+            _key = "reason_code_3"
+            reason_code_3 = src_dict.get("reason_code_3")
+            if reason_code_3 is not None:
+                if reason_code_3.__class__ is not str:
+                    raise mismatch("a string", reason_code_3)
 
-        did_inquiries_adversely_affect_score = d.pop("did_inquiries_adversely_affect_score", UNSET)
+            _key = "reason_code_4"
+            reason_code_4 = src_dict.get("reason_code_4")
+            if reason_code_4 is not None:
+                if reason_code_4.__class__ is not str:
+                    raise mismatch("a string", reason_code_4)
 
-        cra_partner_insights_base_fico_score = cls(
+            _key = "did_inquiries_adversely_affect_score"
+            did_inquiries_adversely_affect_score = src_dict.get("did_inquiries_adversely_affect_score")
+            if did_inquiries_adversely_affect_score is not None:
+                if did_inquiries_adversely_affect_score.__class__ is not bool:
+                    raise mismatch("a boolean", did_inquiries_adversely_affect_score)
+
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             bureau,
             score,
             base_fico_score_version,
@@ -144,5 +126,28 @@ class CraPartnerInsightsBaseFicoScore:
             reason_code_4,
             did_inquiries_adversely_affect_score,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        return cra_partner_insights_base_fico_score
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_CraPartnerInsightsBaseFicoScoreVersion_BY_VALUE: dict[str, CraPartnerInsightsBaseFicoScoreVersion] = {
+    member.value: member for member in CraPartnerInsightsBaseFicoScoreVersion
+}
+_CraPartnerInsightsBureau_BY_VALUE: dict[str, CraPartnerInsightsBureau] = {
+    member.value: member for member in CraPartnerInsightsBureau
+}
+
+CraPartnerInsightsBaseFicoScore.OPEN = False
+CraPartnerInsightsBaseFicoScore.FIELDS = (
+    Field("bureau", "bureau", CraPartnerInsightsBureau, True, False),
+    Field("score", "score", int, True, False),
+    Field("base_fico_score_version", "base_fico_score_version", CraPartnerInsightsBaseFicoScoreVersion, True, False),
+    Field("reason_codes", "reason_codes", list[str], False, False),
+    Field("reason_code_1", "reason_code_1", str, False, True),
+    Field("reason_code_2", "reason_code_2", str, False, True),
+    Field("reason_code_3", "reason_code_3", str, False, True),
+    Field("reason_code_4", "reason_code_4", str, False, True),
+    Field("did_inquiries_adversely_affect_score", "did_inquiries_adversely_affect_score", bool, False, True),
+)

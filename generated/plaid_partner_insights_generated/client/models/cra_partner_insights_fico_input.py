@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-T = TypeVar("T", bound="CraPartnerInsightsFicoInput")
 
-
-@_attrs_define
-class CraPartnerInsightsFicoInput:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsFicoInput(Model):
     """Inputs Plaid passes to FICO to compute UltraFICO scores for one credit application."""
 
     fico_lender_id: str
@@ -21,53 +27,58 @@ class CraPartnerInsightsFicoInput:
     ultrafico_score_requests: list[CraPartnerInsightsUltraFicoScoreRequest]
     """ The UltraFICO scores to compute, one entry per score. """
 
-    def to_dict(self) -> dict[str, Any]:
-        fico_lender_id = self.fico_lender_id
-
-        lender_application_id = self.lender_application_id
-
-        ultrafico_score_requests = []
-        for ultrafico_score_requests_item_data in self.ultrafico_score_requests:
-            ultrafico_score_requests_item = ultrafico_score_requests_item_data.to_dict()
-            ultrafico_score_requests.append(ultrafico_score_requests_item)
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update(
-            {
-                "fico_lender_id": fico_lender_id,
-                "lender_application_id": lender_application_id,
-                "ultrafico_score_requests": ultrafico_score_requests,
-            }
-        )
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        fico_lender_id = d.pop("fico_lender_id")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "fico_lender_id"
+            fico_lender_id = src_dict["fico_lender_id"]
+            if fico_lender_id.__class__ is not str:
+                raise mismatch("a string", fico_lender_id)
 
-        lender_application_id = d.pop("lender_application_id")
+            _key = "lender_application_id"
+            lender_application_id = src_dict["lender_application_id"]
+            if lender_application_id.__class__ is not str:
+                raise mismatch("a string", lender_application_id)
 
-        ultrafico_score_requests = []
-        _ultrafico_score_requests = d.pop("ultrafico_score_requests")
-        for ultrafico_score_requests_item_data in _ultrafico_score_requests:
-            ultrafico_score_requests_item = CraPartnerInsightsUltraFicoScoreRequest.from_dict(
-                ultrafico_score_requests_item_data
-            )
+            _key = "ultrafico_score_requests"
+            ultrafico_score_requests = src_dict["ultrafico_score_requests"]
+            if ultrafico_score_requests.__class__ is not list:
+                raise mismatch("a list", ultrafico_score_requests)
+            ultrafico_score_requests = [
+                CraPartnerInsightsUltraFicoScoreRequest.from_dict(_item) for _item in ultrafico_score_requests
+            ]
 
-            ultrafico_score_requests.append(ultrafico_score_requests_item)
-
-        cra_partner_insights_fico_input = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             fico_lender_id,
             lender_application_id,
             ultrafico_score_requests,
         )
-
-        return cra_partner_insights_fico_input
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_ultra_fico_score_request import CraPartnerInsightsUltraFicoScoreRequest  # noqa: E402
+
+CraPartnerInsightsFicoInput.OPEN = False
+CraPartnerInsightsFicoInput.FIELDS = (
+    Field("fico_lender_id", "fico_lender_id", str, True, False),
+    Field("lender_application_id", "lender_application_id", str, True, False),
+    Field(
+        "ultrafico_score_requests",
+        "ultrafico_score_requests",
+        list[CraPartnerInsightsUltraFicoScoreRequest],
+        True,
+        False,
+    ),
+)

@@ -2,315 +2,228 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraPartnerInsightsFicoReportCharacteristics")
-
-
-@_attrs_define
-class CraPartnerInsightsFicoReportCharacteristics:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsFicoReportCharacteristics(Model):
     """Summary figures on the user's bank accounts that feed UltraFICO scoring. Each is null when it could not be computed."""
 
-    num_accounts: int | None | Unset = UNSET
+    num_accounts: int | None = None
     """ Number of accounts considered. """
-    avg_daily_balance_over_1_month: float | None | Unset = UNSET
+    avg_daily_balance_over_1_month: float | None = None
     """ Average daily balance over the last month. """
-    avg_daily_balance_over_3_months: float | None | Unset = UNSET
+    avg_daily_balance_over_3_months: float | None = None
     """ Average daily balance over the last 3 months. """
-    avg_daily_balance_over_6_months: float | None | Unset = UNSET
+    avg_daily_balance_over_6_months: float | None = None
     """ Average daily balance over the last 6 months. """
-    avg_daily_balance_over_12_months: float | None | Unset = UNSET
+    avg_daily_balance_over_12_months: float | None = None
     """ Average daily balance over the last 12 months. """
-    days_since_earliest_tx: int | None | Unset = UNSET
+    days_since_earliest_tx: int | None = None
     """ Days since the oldest transaction. """
-    days_since_most_recent_negative_ending_balance: int | None | Unset = UNSET
+    days_since_most_recent_negative_ending_balance: int | None = None
     """ Days since a day last ended with a negative balance. """
-    days_since_most_recent_insufficient_funds_fee_debit_tx: int | None | Unset = UNSET
+    days_since_most_recent_insufficient_funds_fee_debit_tx: int | None = None
     """ Days since an insufficient-funds fee was last charged. """
-    tot_number_days_with_negative_balance_over_1_month: int | None | Unset = UNSET
+    tot_number_days_with_negative_balance_over_1_month: int | None = None
     """ Days with a negative balance in the last month. """
-    tot_number_days_with_negative_balance_over_3_months: int | None | Unset = UNSET
+    tot_number_days_with_negative_balance_over_3_months: int | None = None
     """ Days with a negative balance in the last 3 months. """
-    tot_number_days_with_negative_balance_over_6_months: int | None | Unset = UNSET
+    tot_number_days_with_negative_balance_over_6_months: int | None = None
     """ Days with a negative balance in the last 6 months. """
-    tot_number_days_with_negative_balance_over_12_months: int | None | Unset = UNSET
+    tot_number_days_with_negative_balance_over_12_months: int | None = None
     """ Days with a negative balance in the last 12 months. """
-    days_since_most_recent_tx: int | None | Unset = UNSET
+    days_since_most_recent_tx: int | None = None
     """ Days since the latest transaction. """
-    days_with_tx_over_1_month: int | None | Unset = UNSET
+    days_with_tx_over_1_month: int | None = None
     """ Days with at least one transaction in the last month. """
-    days_with_tx_over_3_months: int | None | Unset = UNSET
+    days_with_tx_over_3_months: int | None = None
     """ Days with at least one transaction in the last 3 months. """
-    days_with_tx_over_6_months: int | None | Unset = UNSET
+    days_with_tx_over_6_months: int | None = None
     """ Days with at least one transaction in the last 6 months. """
-    days_with_tx_over_12_months: int | None | Unset = UNSET
+    days_with_tx_over_12_months: int | None = None
     """ Days with at least one transaction in the last 12 months. """
-    tot_current_balances: float | None | Unset = UNSET
+    tot_current_balances: float | None = None
     """ Sum of the current balances of the accounts. """
-    num_checking_accounts: int | None | Unset = UNSET
+    num_checking_accounts: int | None = None
     """ Number of checking accounts. """
-    num_money_market_accounts: int | None | Unset = UNSET
+    num_money_market_accounts: int | None = None
     """ Number of money market accounts. """
-    num_savings_accounts: int | None | Unset = UNSET
+    num_savings_accounts: int | None = None
     """ Number of savings accounts. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        num_accounts: int | None | Unset
-        if isinstance(self.num_accounts, Unset):
-            num_accounts = UNSET
-        else:
-            num_accounts = self.num_accounts
-
-        avg_daily_balance_over_1_month: float | None | Unset
-        if isinstance(self.avg_daily_balance_over_1_month, Unset):
-            avg_daily_balance_over_1_month = UNSET
-        else:
-            avg_daily_balance_over_1_month = self.avg_daily_balance_over_1_month
-
-        avg_daily_balance_over_3_months: float | None | Unset
-        if isinstance(self.avg_daily_balance_over_3_months, Unset):
-            avg_daily_balance_over_3_months = UNSET
-        else:
-            avg_daily_balance_over_3_months = self.avg_daily_balance_over_3_months
-
-        avg_daily_balance_over_6_months: float | None | Unset
-        if isinstance(self.avg_daily_balance_over_6_months, Unset):
-            avg_daily_balance_over_6_months = UNSET
-        else:
-            avg_daily_balance_over_6_months = self.avg_daily_balance_over_6_months
-
-        avg_daily_balance_over_12_months: float | None | Unset
-        if isinstance(self.avg_daily_balance_over_12_months, Unset):
-            avg_daily_balance_over_12_months = UNSET
-        else:
-            avg_daily_balance_over_12_months = self.avg_daily_balance_over_12_months
-
-        days_since_earliest_tx: int | None | Unset
-        if isinstance(self.days_since_earliest_tx, Unset):
-            days_since_earliest_tx = UNSET
-        else:
-            days_since_earliest_tx = self.days_since_earliest_tx
-
-        days_since_most_recent_negative_ending_balance: int | None | Unset
-        if isinstance(self.days_since_most_recent_negative_ending_balance, Unset):
-            days_since_most_recent_negative_ending_balance = UNSET
-        else:
-            days_since_most_recent_negative_ending_balance = self.days_since_most_recent_negative_ending_balance
-
-        days_since_most_recent_insufficient_funds_fee_debit_tx: int | None | Unset
-        if isinstance(self.days_since_most_recent_insufficient_funds_fee_debit_tx, Unset):
-            days_since_most_recent_insufficient_funds_fee_debit_tx = UNSET
-        else:
-            days_since_most_recent_insufficient_funds_fee_debit_tx = (
-                self.days_since_most_recent_insufficient_funds_fee_debit_tx
-            )
-
-        tot_number_days_with_negative_balance_over_1_month: int | None | Unset
-        if isinstance(self.tot_number_days_with_negative_balance_over_1_month, Unset):
-            tot_number_days_with_negative_balance_over_1_month = UNSET
-        else:
-            tot_number_days_with_negative_balance_over_1_month = self.tot_number_days_with_negative_balance_over_1_month
-
-        tot_number_days_with_negative_balance_over_3_months: int | None | Unset
-        if isinstance(self.tot_number_days_with_negative_balance_over_3_months, Unset):
-            tot_number_days_with_negative_balance_over_3_months = UNSET
-        else:
-            tot_number_days_with_negative_balance_over_3_months = (
-                self.tot_number_days_with_negative_balance_over_3_months
-            )
-
-        tot_number_days_with_negative_balance_over_6_months: int | None | Unset
-        if isinstance(self.tot_number_days_with_negative_balance_over_6_months, Unset):
-            tot_number_days_with_negative_balance_over_6_months = UNSET
-        else:
-            tot_number_days_with_negative_balance_over_6_months = (
-                self.tot_number_days_with_negative_balance_over_6_months
-            )
-
-        tot_number_days_with_negative_balance_over_12_months: int | None | Unset
-        if isinstance(self.tot_number_days_with_negative_balance_over_12_months, Unset):
-            tot_number_days_with_negative_balance_over_12_months = UNSET
-        else:
-            tot_number_days_with_negative_balance_over_12_months = (
-                self.tot_number_days_with_negative_balance_over_12_months
-            )
-
-        days_since_most_recent_tx: int | None | Unset
-        if isinstance(self.days_since_most_recent_tx, Unset):
-            days_since_most_recent_tx = UNSET
-        else:
-            days_since_most_recent_tx = self.days_since_most_recent_tx
-
-        days_with_tx_over_1_month: int | None | Unset
-        if isinstance(self.days_with_tx_over_1_month, Unset):
-            days_with_tx_over_1_month = UNSET
-        else:
-            days_with_tx_over_1_month = self.days_with_tx_over_1_month
-
-        days_with_tx_over_3_months: int | None | Unset
-        if isinstance(self.days_with_tx_over_3_months, Unset):
-            days_with_tx_over_3_months = UNSET
-        else:
-            days_with_tx_over_3_months = self.days_with_tx_over_3_months
-
-        days_with_tx_over_6_months: int | None | Unset
-        if isinstance(self.days_with_tx_over_6_months, Unset):
-            days_with_tx_over_6_months = UNSET
-        else:
-            days_with_tx_over_6_months = self.days_with_tx_over_6_months
-
-        days_with_tx_over_12_months: int | None | Unset
-        if isinstance(self.days_with_tx_over_12_months, Unset):
-            days_with_tx_over_12_months = UNSET
-        else:
-            days_with_tx_over_12_months = self.days_with_tx_over_12_months
-
-        tot_current_balances: float | None | Unset
-        if isinstance(self.tot_current_balances, Unset):
-            tot_current_balances = UNSET
-        else:
-            tot_current_balances = self.tot_current_balances
-
-        num_checking_accounts: int | None | Unset
-        if isinstance(self.num_checking_accounts, Unset):
-            num_checking_accounts = UNSET
-        else:
-            num_checking_accounts = self.num_checking_accounts
-
-        num_money_market_accounts: int | None | Unset
-        if isinstance(self.num_money_market_accounts, Unset):
-            num_money_market_accounts = UNSET
-        else:
-            num_money_market_accounts = self.num_money_market_accounts
-
-        num_savings_accounts: int | None | Unset
-        if isinstance(self.num_savings_accounts, Unset):
-            num_savings_accounts = UNSET
-        else:
-            num_savings_accounts = self.num_savings_accounts
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if num_accounts is not UNSET:
-            field_dict["num_accounts"] = num_accounts
-        if avg_daily_balance_over_1_month is not UNSET:
-            field_dict["avg_daily_balance_over_1_month"] = avg_daily_balance_over_1_month
-        if avg_daily_balance_over_3_months is not UNSET:
-            field_dict["avg_daily_balance_over_3_months"] = avg_daily_balance_over_3_months
-        if avg_daily_balance_over_6_months is not UNSET:
-            field_dict["avg_daily_balance_over_6_months"] = avg_daily_balance_over_6_months
-        if avg_daily_balance_over_12_months is not UNSET:
-            field_dict["avg_daily_balance_over_12_months"] = avg_daily_balance_over_12_months
-        if days_since_earliest_tx is not UNSET:
-            field_dict["days_since_earliest_tx"] = days_since_earliest_tx
-        if days_since_most_recent_negative_ending_balance is not UNSET:
-            field_dict["days_since_most_recent_negative_ending_balance"] = (
-                days_since_most_recent_negative_ending_balance
-            )
-        if days_since_most_recent_insufficient_funds_fee_debit_tx is not UNSET:
-            field_dict["days_since_most_recent_insufficient_funds_fee_debit_tx"] = (
-                days_since_most_recent_insufficient_funds_fee_debit_tx
-            )
-        if tot_number_days_with_negative_balance_over_1_month is not UNSET:
-            field_dict["tot_number_days_with_negative_balance_over_1_month"] = (
-                tot_number_days_with_negative_balance_over_1_month
-            )
-        if tot_number_days_with_negative_balance_over_3_months is not UNSET:
-            field_dict["tot_number_days_with_negative_balance_over_3_months"] = (
-                tot_number_days_with_negative_balance_over_3_months
-            )
-        if tot_number_days_with_negative_balance_over_6_months is not UNSET:
-            field_dict["tot_number_days_with_negative_balance_over_6_months"] = (
-                tot_number_days_with_negative_balance_over_6_months
-            )
-        if tot_number_days_with_negative_balance_over_12_months is not UNSET:
-            field_dict["tot_number_days_with_negative_balance_over_12_months"] = (
-                tot_number_days_with_negative_balance_over_12_months
-            )
-        if days_since_most_recent_tx is not UNSET:
-            field_dict["days_since_most_recent_tx"] = days_since_most_recent_tx
-        if days_with_tx_over_1_month is not UNSET:
-            field_dict["days_with_tx_over_1_month"] = days_with_tx_over_1_month
-        if days_with_tx_over_3_months is not UNSET:
-            field_dict["days_with_tx_over_3_months"] = days_with_tx_over_3_months
-        if days_with_tx_over_6_months is not UNSET:
-            field_dict["days_with_tx_over_6_months"] = days_with_tx_over_6_months
-        if days_with_tx_over_12_months is not UNSET:
-            field_dict["days_with_tx_over_12_months"] = days_with_tx_over_12_months
-        if tot_current_balances is not UNSET:
-            field_dict["tot_current_balances"] = tot_current_balances
-        if num_checking_accounts is not UNSET:
-            field_dict["num_checking_accounts"] = num_checking_accounts
-        if num_money_market_accounts is not UNSET:
-            field_dict["num_money_market_accounts"] = num_money_market_accounts
-        if num_savings_accounts is not UNSET:
-            field_dict["num_savings_accounts"] = num_savings_accounts
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        num_accounts = d.pop("num_accounts", UNSET)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "num_accounts"
+            num_accounts = src_dict.get("num_accounts")
+            if num_accounts is not None:
+                if num_accounts.__class__ is not int:
+                    raise mismatch("an integer", num_accounts)
 
-        avg_daily_balance_over_1_month = d.pop("avg_daily_balance_over_1_month", UNSET)
+            _key = "avg_daily_balance_over_1_month"
+            avg_daily_balance_over_1_month = src_dict.get("avg_daily_balance_over_1_month")
+            if avg_daily_balance_over_1_month is not None:
+                if (
+                    avg_daily_balance_over_1_month.__class__ is not float
+                    and avg_daily_balance_over_1_month.__class__ is not int
+                ):
+                    raise mismatch("a number", avg_daily_balance_over_1_month)
 
-        avg_daily_balance_over_3_months = d.pop("avg_daily_balance_over_3_months", UNSET)
+            _key = "avg_daily_balance_over_3_months"
+            avg_daily_balance_over_3_months = src_dict.get("avg_daily_balance_over_3_months")
+            if avg_daily_balance_over_3_months is not None:
+                if (
+                    avg_daily_balance_over_3_months.__class__ is not float
+                    and avg_daily_balance_over_3_months.__class__ is not int
+                ):
+                    raise mismatch("a number", avg_daily_balance_over_3_months)
 
-        avg_daily_balance_over_6_months = d.pop("avg_daily_balance_over_6_months", UNSET)
+            _key = "avg_daily_balance_over_6_months"
+            avg_daily_balance_over_6_months = src_dict.get("avg_daily_balance_over_6_months")
+            if avg_daily_balance_over_6_months is not None:
+                if (
+                    avg_daily_balance_over_6_months.__class__ is not float
+                    and avg_daily_balance_over_6_months.__class__ is not int
+                ):
+                    raise mismatch("a number", avg_daily_balance_over_6_months)
 
-        avg_daily_balance_over_12_months = d.pop("avg_daily_balance_over_12_months", UNSET)
+            _key = "avg_daily_balance_over_12_months"
+            avg_daily_balance_over_12_months = src_dict.get("avg_daily_balance_over_12_months")
+            if avg_daily_balance_over_12_months is not None:
+                if (
+                    avg_daily_balance_over_12_months.__class__ is not float
+                    and avg_daily_balance_over_12_months.__class__ is not int
+                ):
+                    raise mismatch("a number", avg_daily_balance_over_12_months)
 
-        days_since_earliest_tx = d.pop("days_since_earliest_tx", UNSET)
+            _key = "days_since_earliest_tx"
+            days_since_earliest_tx = src_dict.get("days_since_earliest_tx")
+            if days_since_earliest_tx is not None:
+                if days_since_earliest_tx.__class__ is not int:
+                    raise mismatch("an integer", days_since_earliest_tx)
 
-        days_since_most_recent_negative_ending_balance = d.pop("days_since_most_recent_negative_ending_balance", UNSET)
+            _key = "days_since_most_recent_negative_ending_balance"
+            days_since_most_recent_negative_ending_balance = src_dict.get(
+                "days_since_most_recent_negative_ending_balance"
+            )
+            if days_since_most_recent_negative_ending_balance is not None:
+                if days_since_most_recent_negative_ending_balance.__class__ is not int:
+                    raise mismatch("an integer", days_since_most_recent_negative_ending_balance)
 
-        days_since_most_recent_insufficient_funds_fee_debit_tx = d.pop(
-            "days_since_most_recent_insufficient_funds_fee_debit_tx", UNSET
-        )
+            _key = "days_since_most_recent_insufficient_funds_fee_debit_tx"
+            days_since_most_recent_insufficient_funds_fee_debit_tx = src_dict.get(
+                "days_since_most_recent_insufficient_funds_fee_debit_tx"
+            )
+            if days_since_most_recent_insufficient_funds_fee_debit_tx is not None:
+                if days_since_most_recent_insufficient_funds_fee_debit_tx.__class__ is not int:
+                    raise mismatch("an integer", days_since_most_recent_insufficient_funds_fee_debit_tx)
 
-        tot_number_days_with_negative_balance_over_1_month = d.pop(
-            "tot_number_days_with_negative_balance_over_1_month", UNSET
-        )
+            _key = "tot_number_days_with_negative_balance_over_1_month"
+            tot_number_days_with_negative_balance_over_1_month = src_dict.get(
+                "tot_number_days_with_negative_balance_over_1_month"
+            )
+            if tot_number_days_with_negative_balance_over_1_month is not None:
+                if tot_number_days_with_negative_balance_over_1_month.__class__ is not int:
+                    raise mismatch("an integer", tot_number_days_with_negative_balance_over_1_month)
 
-        tot_number_days_with_negative_balance_over_3_months = d.pop(
-            "tot_number_days_with_negative_balance_over_3_months", UNSET
-        )
+            _key = "tot_number_days_with_negative_balance_over_3_months"
+            tot_number_days_with_negative_balance_over_3_months = src_dict.get(
+                "tot_number_days_with_negative_balance_over_3_months"
+            )
+            if tot_number_days_with_negative_balance_over_3_months is not None:
+                if tot_number_days_with_negative_balance_over_3_months.__class__ is not int:
+                    raise mismatch("an integer", tot_number_days_with_negative_balance_over_3_months)
 
-        tot_number_days_with_negative_balance_over_6_months = d.pop(
-            "tot_number_days_with_negative_balance_over_6_months", UNSET
-        )
+            _key = "tot_number_days_with_negative_balance_over_6_months"
+            tot_number_days_with_negative_balance_over_6_months = src_dict.get(
+                "tot_number_days_with_negative_balance_over_6_months"
+            )
+            if tot_number_days_with_negative_balance_over_6_months is not None:
+                if tot_number_days_with_negative_balance_over_6_months.__class__ is not int:
+                    raise mismatch("an integer", tot_number_days_with_negative_balance_over_6_months)
 
-        tot_number_days_with_negative_balance_over_12_months = d.pop(
-            "tot_number_days_with_negative_balance_over_12_months", UNSET
-        )
+            _key = "tot_number_days_with_negative_balance_over_12_months"
+            tot_number_days_with_negative_balance_over_12_months = src_dict.get(
+                "tot_number_days_with_negative_balance_over_12_months"
+            )
+            if tot_number_days_with_negative_balance_over_12_months is not None:
+                if tot_number_days_with_negative_balance_over_12_months.__class__ is not int:
+                    raise mismatch("an integer", tot_number_days_with_negative_balance_over_12_months)
 
-        days_since_most_recent_tx = d.pop("days_since_most_recent_tx", UNSET)
+            _key = "days_since_most_recent_tx"
+            days_since_most_recent_tx = src_dict.get("days_since_most_recent_tx")
+            if days_since_most_recent_tx is not None:
+                if days_since_most_recent_tx.__class__ is not int:
+                    raise mismatch("an integer", days_since_most_recent_tx)
 
-        days_with_tx_over_1_month = d.pop("days_with_tx_over_1_month", UNSET)
+            _key = "days_with_tx_over_1_month"
+            days_with_tx_over_1_month = src_dict.get("days_with_tx_over_1_month")
+            if days_with_tx_over_1_month is not None:
+                if days_with_tx_over_1_month.__class__ is not int:
+                    raise mismatch("an integer", days_with_tx_over_1_month)
 
-        days_with_tx_over_3_months = d.pop("days_with_tx_over_3_months", UNSET)
+            _key = "days_with_tx_over_3_months"
+            days_with_tx_over_3_months = src_dict.get("days_with_tx_over_3_months")
+            if days_with_tx_over_3_months is not None:
+                if days_with_tx_over_3_months.__class__ is not int:
+                    raise mismatch("an integer", days_with_tx_over_3_months)
 
-        days_with_tx_over_6_months = d.pop("days_with_tx_over_6_months", UNSET)
+            _key = "days_with_tx_over_6_months"
+            days_with_tx_over_6_months = src_dict.get("days_with_tx_over_6_months")
+            if days_with_tx_over_6_months is not None:
+                if days_with_tx_over_6_months.__class__ is not int:
+                    raise mismatch("an integer", days_with_tx_over_6_months)
 
-        days_with_tx_over_12_months = d.pop("days_with_tx_over_12_months", UNSET)
+            _key = "days_with_tx_over_12_months"
+            days_with_tx_over_12_months = src_dict.get("days_with_tx_over_12_months")
+            if days_with_tx_over_12_months is not None:
+                if days_with_tx_over_12_months.__class__ is not int:
+                    raise mismatch("an integer", days_with_tx_over_12_months)
 
-        tot_current_balances = d.pop("tot_current_balances", UNSET)
+            _key = "tot_current_balances"
+            tot_current_balances = src_dict.get("tot_current_balances")
+            if tot_current_balances is not None:
+                if tot_current_balances.__class__ is not float and tot_current_balances.__class__ is not int:
+                    raise mismatch("a number", tot_current_balances)
 
-        num_checking_accounts = d.pop("num_checking_accounts", UNSET)
+            _key = "num_checking_accounts"
+            num_checking_accounts = src_dict.get("num_checking_accounts")
+            if num_checking_accounts is not None:
+                if num_checking_accounts.__class__ is not int:
+                    raise mismatch("an integer", num_checking_accounts)
 
-        num_money_market_accounts = d.pop("num_money_market_accounts", UNSET)
+            _key = "num_money_market_accounts"
+            num_money_market_accounts = src_dict.get("num_money_market_accounts")
+            if num_money_market_accounts is not None:
+                if num_money_market_accounts.__class__ is not int:
+                    raise mismatch("an integer", num_money_market_accounts)
 
-        num_savings_accounts = d.pop("num_savings_accounts", UNSET)
+            _key = "num_savings_accounts"
+            num_savings_accounts = src_dict.get("num_savings_accounts")
+            if num_savings_accounts is not None:
+                if num_savings_accounts.__class__ is not int:
+                    raise mismatch("an integer", num_savings_accounts)
 
-        cra_partner_insights_fico_report_characteristics = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             num_accounts,
             avg_daily_balance_over_1_month,
             avg_daily_balance_over_3_months,
@@ -333,22 +246,68 @@ class CraPartnerInsightsFicoReportCharacteristics:
             num_money_market_accounts,
             num_savings_accounts,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        cra_partner_insights_fico_report_characteristics.additional_properties = d
-        return cra_partner_insights_fico_report_characteristics
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+CraPartnerInsightsFicoReportCharacteristics.OPEN = True
+CraPartnerInsightsFicoReportCharacteristics.FIELDS = (
+    Field("num_accounts", "num_accounts", int, False, True),
+    Field("avg_daily_balance_over_1_month", "avg_daily_balance_over_1_month", float, False, True),
+    Field("avg_daily_balance_over_3_months", "avg_daily_balance_over_3_months", float, False, True),
+    Field("avg_daily_balance_over_6_months", "avg_daily_balance_over_6_months", float, False, True),
+    Field("avg_daily_balance_over_12_months", "avg_daily_balance_over_12_months", float, False, True),
+    Field("days_since_earliest_tx", "days_since_earliest_tx", int, False, True),
+    Field(
+        "days_since_most_recent_negative_ending_balance",
+        "days_since_most_recent_negative_ending_balance",
+        int,
+        False,
+        True,
+    ),
+    Field(
+        "days_since_most_recent_insufficient_funds_fee_debit_tx",
+        "days_since_most_recent_insufficient_funds_fee_debit_tx",
+        int,
+        False,
+        True,
+    ),
+    Field(
+        "tot_number_days_with_negative_balance_over_1_month",
+        "tot_number_days_with_negative_balance_over_1_month",
+        int,
+        False,
+        True,
+    ),
+    Field(
+        "tot_number_days_with_negative_balance_over_3_months",
+        "tot_number_days_with_negative_balance_over_3_months",
+        int,
+        False,
+        True,
+    ),
+    Field(
+        "tot_number_days_with_negative_balance_over_6_months",
+        "tot_number_days_with_negative_balance_over_6_months",
+        int,
+        False,
+        True,
+    ),
+    Field(
+        "tot_number_days_with_negative_balance_over_12_months",
+        "tot_number_days_with_negative_balance_over_12_months",
+        int,
+        False,
+        True,
+    ),
+    Field("days_since_most_recent_tx", "days_since_most_recent_tx", int, False, True),
+    Field("days_with_tx_over_1_month", "days_with_tx_over_1_month", int, False, True),
+    Field("days_with_tx_over_3_months", "days_with_tx_over_3_months", int, False, True),
+    Field("days_with_tx_over_6_months", "days_with_tx_over_6_months", int, False, True),
+    Field("days_with_tx_over_12_months", "days_with_tx_over_12_months", int, False, True),
+    Field("tot_current_balances", "tot_current_balances", float, False, True),
+    Field("num_checking_accounts", "num_checking_accounts", int, False, True),
+    Field("num_money_market_accounts", "num_money_market_accounts", int, False, True),
+    Field("num_savings_accounts", "num_savings_accounts", int, False, True),
+)

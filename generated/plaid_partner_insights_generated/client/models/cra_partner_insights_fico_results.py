@@ -2,111 +2,79 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraPartnerInsightsFicoResults")
-
-
-@_attrs_define
-class CraPartnerInsightsFicoResults:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsFicoResults(Model):
     """UltraFICO output for one credit application."""
 
     lender_application_id: str
     """ The credit application identifier sent in the request. """
     ultrafico_score_results: list[CraPartnerInsightsUltraFicoScoreResult]
     """ One result per UltraFICO scoring request. """
-    report_characteristics: CraPartnerInsightsFicoReportCharacteristics | None | Unset = UNSET
+    report_characteristics: CraPartnerInsightsFicoReportCharacteristics | None = None
     """ Summary figures on the user's bank accounts, computed for FICO scoring. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        lender_application_id = self.lender_application_id
-
-        ultrafico_score_results = []
-        for ultrafico_score_results_item_data in self.ultrafico_score_results:
-            ultrafico_score_results_item = ultrafico_score_results_item_data.to_dict()
-            ultrafico_score_results.append(ultrafico_score_results_item)
-
-        report_characteristics: dict[str, Any] | None | Unset
-        if isinstance(self.report_characteristics, Unset):
-            report_characteristics = UNSET
-        elif isinstance(self.report_characteristics, CraPartnerInsightsFicoReportCharacteristics):
-            report_characteristics = self.report_characteristics.to_dict()
-        else:
-            report_characteristics = self.report_characteristics
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "lender_application_id": lender_application_id,
-                "ultrafico_score_results": ultrafico_score_results,
-            }
-        )
-        if report_characteristics is not UNSET:
-            field_dict["report_characteristics"] = report_characteristics
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        lender_application_id = d.pop("lender_application_id")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "lender_application_id"
+            lender_application_id = src_dict["lender_application_id"]
+            if lender_application_id.__class__ is not str:
+                raise mismatch("a string", lender_application_id)
 
-        ultrafico_score_results = []
-        _ultrafico_score_results = d.pop("ultrafico_score_results")
-        for ultrafico_score_results_item_data in _ultrafico_score_results:
-            ultrafico_score_results_item = CraPartnerInsightsUltraFicoScoreResult.from_dict(
-                ultrafico_score_results_item_data
-            )
+            _key = "ultrafico_score_results"
+            ultrafico_score_results = src_dict["ultrafico_score_results"]
+            if ultrafico_score_results.__class__ is not list:
+                raise mismatch("a list", ultrafico_score_results)
+            ultrafico_score_results = [
+                CraPartnerInsightsUltraFicoScoreResult.from_dict(_item) for _item in ultrafico_score_results
+            ]
 
-            ultrafico_score_results.append(ultrafico_score_results_item)
+            _key = "report_characteristics"
+            report_characteristics = src_dict.get("report_characteristics")
+            if report_characteristics is not None:
+                report_characteristics = CraPartnerInsightsFicoReportCharacteristics.from_dict(report_characteristics)
 
-        def _parse_report_characteristics(data: object) -> CraPartnerInsightsFicoReportCharacteristics | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            report_characteristics_type_1 = CraPartnerInsightsFicoReportCharacteristics.from_dict(data)
-
-            return report_characteristics_type_1
-
-        report_characteristics = _parse_report_characteristics(d.pop("report_characteristics", UNSET))
-
-        cra_partner_insights_fico_results = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             lender_application_id,
             ultrafico_score_results,
             report_characteristics,
         )
-
-        cra_partner_insights_fico_results.additional_properties = d
-        return cra_partner_insights_fico_results
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_fico_report_characteristics import CraPartnerInsightsFicoReportCharacteristics  # noqa: E402
 from ..models.cra_partner_insights_ultra_fico_score_result import CraPartnerInsightsUltraFicoScoreResult  # noqa: E402
+
+CraPartnerInsightsFicoResults.OPEN = True
+CraPartnerInsightsFicoResults.FIELDS = (
+    Field("lender_application_id", "lender_application_id", str, True, False),
+    Field(
+        "ultrafico_score_results", "ultrafico_score_results", list[CraPartnerInsightsUltraFicoScoreResult], True, False
+    ),
+    Field("report_characteristics", "report_characteristics", CraPartnerInsightsFicoReportCharacteristics, False, True),
+)

@@ -2,103 +2,96 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraPartnerInsightsItem")
-
-
-@_attrs_define
-class CraPartnerInsightsItem:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsItem(Model):
     """One Item (a connection to one institution) used for the report."""
 
-    institution_id: str | Unset = UNSET
+    institution_id: str | None = None
     """ Plaid identifier of the institution. """
-    institution_name: str | Unset = UNSET
+    institution_name: str | None = None
     """ Name of the institution. """
-    item_id: str | Unset = UNSET
+    item_id: str | None = None
     """ Plaid identifier of the Item. """
-    accounts: list[CraPartnerInsightsItemAccount] | Unset = UNSET
+    accounts: list[CraPartnerInsightsItemAccount] | None = None
     """ The Item's accounts used for the report. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        institution_id = self.institution_id
-
-        institution_name = self.institution_name
-
-        item_id = self.item_id
-
-        accounts: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.accounts, Unset):
-            accounts = []
-            for accounts_item_data in self.accounts:
-                accounts_item = accounts_item_data.to_dict()
-                accounts.append(accounts_item)
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if institution_id is not UNSET:
-            field_dict["institution_id"] = institution_id
-        if institution_name is not UNSET:
-            field_dict["institution_name"] = institution_name
-        if item_id is not UNSET:
-            field_dict["item_id"] = item_id
-        if accounts is not UNSET:
-            field_dict["accounts"] = accounts
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        institution_id = d.pop("institution_id", UNSET)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "institution_id"
+            institution_id = src_dict.get("institution_id")
+            if institution_id is not None:
+                if institution_id.__class__ is not str:
+                    raise mismatch("a string", institution_id)
+            elif "institution_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        institution_name = d.pop("institution_name", UNSET)
+            _key = "institution_name"
+            institution_name = src_dict.get("institution_name")
+            if institution_name is not None:
+                if institution_name.__class__ is not str:
+                    raise mismatch("a string", institution_name)
+            elif "institution_name" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        item_id = d.pop("item_id", UNSET)
+            _key = "item_id"
+            item_id = src_dict.get("item_id")
+            if item_id is not None:
+                if item_id.__class__ is not str:
+                    raise mismatch("a string", item_id)
+            elif "item_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        _accounts = d.pop("accounts", UNSET)
-        accounts: list[CraPartnerInsightsItemAccount] | Unset = UNSET
-        if _accounts is not UNSET:
-            accounts = []
-            for accounts_item_data in _accounts:
-                accounts_item = CraPartnerInsightsItemAccount.from_dict(accounts_item_data)
+            _key = "accounts"
+            accounts = src_dict.get("accounts")
+            if accounts is not None:
+                if accounts.__class__ is not list:
+                    raise mismatch("a list", accounts)
+                accounts = [CraPartnerInsightsItemAccount.from_dict(_item) for _item in accounts]
 
-                accounts.append(accounts_item)
+            elif "accounts" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        cra_partner_insights_item = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             institution_id,
             institution_name,
             item_id,
             accounts,
         )
-
-        cra_partner_insights_item.additional_properties = d
-        return cra_partner_insights_item
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_item_account import CraPartnerInsightsItemAccount  # noqa: E402
+
+CraPartnerInsightsItem.OPEN = True
+CraPartnerInsightsItem.FIELDS = (
+    Field("institution_id", "institution_id", str, False, False),
+    Field("institution_name", "institution_name", str, False, False),
+    Field("item_id", "item_id", str, False, False),
+    Field("accounts", "accounts", list[CraPartnerInsightsItemAccount], False, False),
+)

@@ -2,29 +2,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.credit_bank_income_account_type import CreditBankIncomeAccountType
 from ..models.depository_account_subtype import DepositoryAccountSubtype
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CraPartnerInsightsItemAccount")
 
 
-@_attrs_define
-class CraPartnerInsightsItemAccount:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsItemAccount(Model):
     """A depository account used for the report."""
 
-    mask: None | str
+    mask: str | None
     """ Last 2 to 4 characters of the account number; null when unknown. """
     metadata: CraPartnerInsightsItemAccountMetadata
     """ Date range of the account's transactions that were used. """
     name: str
     """ Account name, as set by the user or the institution. """
-    official_name: None | str
+    official_name: str | None
     """ The institution's official name for the account; null when not provided. """
     subtype: DepositoryAccountSubtype
     """ Subtype of a depository account. """
@@ -32,83 +37,68 @@ class CraPartnerInsightsItemAccount:
     """ Account type; always `depository` in this report. """
     owners: list[Owner]
     """ Holders of the account as reported by the institution; may be empty. """
-    account_id: str | Unset = UNSET
+    account_id: str | None = None
     """ Plaid identifier of the account. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        mask: None | str
-        mask = self.mask
-
-        metadata = self.metadata.to_dict()
-
-        name = self.name
-
-        official_name: None | str
-        official_name = self.official_name
-
-        subtype = self.subtype.value
-
-        type_ = self.type_.value
-
-        owners = []
-        for owners_item_data in self.owners:
-            owners_item = owners_item_data.to_dict()
-            owners.append(owners_item)
-
-        account_id = self.account_id
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "mask": mask,
-                "metadata": metadata,
-                "name": name,
-                "official_name": official_name,
-                "subtype": subtype,
-                "type": type_,
-                "owners": owners,
-            }
-        )
-        if account_id is not UNSET:
-            field_dict["account_id"] = account_id
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        mask = d.pop("mask")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "mask"
+            mask = src_dict["mask"]
+            if mask is not None:
+                if mask.__class__ is not str:
+                    raise mismatch("a string", mask)
 
-        metadata = CraPartnerInsightsItemAccountMetadata.from_dict(d.pop("metadata"))
+            _key = "metadata"
+            metadata = src_dict["metadata"]
+            metadata = CraPartnerInsightsItemAccountMetadata.from_dict(metadata)
 
-        name = d.pop("name")
+            _key = "name"
+            name = src_dict["name"]
+            if name.__class__ is not str:
+                raise mismatch("a string", name)
 
-        official_name = d.pop("official_name")
+            _key = "official_name"
+            official_name = src_dict["official_name"]
+            if official_name is not None:
+                if official_name.__class__ is not str:
+                    raise mismatch("a string", official_name)
 
-        _subtype = d.pop("subtype")
-        subtype = cast(
-            DepositoryAccountSubtype,
-            DepositoryAccountSubtype._value2member_map_.get(_subtype) if _subtype.__class__ is str else None,
-        ) or DepositoryAccountSubtype(_subtype)
+            _key = "subtype"
+            subtype = src_dict["subtype"]
+            subtype = (
+                _DepositoryAccountSubtype_BY_VALUE.get(subtype) if subtype.__class__ is str else None
+            ) or parse_enum(DepositoryAccountSubtype, subtype)
 
-        _type_ = d.pop("type")
-        type_ = cast(
-            CreditBankIncomeAccountType,
-            CreditBankIncomeAccountType._value2member_map_.get(_type_) if _type_.__class__ is str else None,
-        ) or CreditBankIncomeAccountType(_type_)
+            _key = "type"
+            type_ = src_dict["type"]
+            type_ = (
+                _CreditBankIncomeAccountType_BY_VALUE.get(type_) if type_.__class__ is str else None
+            ) or parse_enum(CreditBankIncomeAccountType, type_)
 
-        owners = []
-        _owners = d.pop("owners")
-        for owners_item_data in _owners:
-            owners_item = Owner.from_dict(owners_item_data)
+            _key = "owners"
+            owners = src_dict["owners"]
+            if owners.__class__ is not list:
+                raise mismatch("a list", owners)
+            owners = [Owner.from_dict(_item) for _item in owners]
 
-            owners.append(owners_item)
+            _key = "account_id"
+            account_id = src_dict.get("account_id")
+            if account_id is not None:
+                if account_id.__class__ is not str:
+                    raise mismatch("a string", account_id)
+            elif "account_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        account_id = d.pop("account_id", UNSET)
-
-        cra_partner_insights_item_account = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             mask,
             metadata,
             name,
@@ -118,28 +108,32 @@ class CraPartnerInsightsItemAccount:
             owners,
             account_id,
         )
-
-        cra_partner_insights_item_account.additional_properties = d
-        return cra_partner_insights_item_account
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_item_account_metadata import CraPartnerInsightsItemAccountMetadata  # noqa: E402
 from ..models.owner import Owner  # noqa: E402
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_CreditBankIncomeAccountType_BY_VALUE: dict[str, CreditBankIncomeAccountType] = {
+    member.value: member for member in CreditBankIncomeAccountType
+}
+_DepositoryAccountSubtype_BY_VALUE: dict[str, DepositoryAccountSubtype] = {
+    member.value: member for member in DepositoryAccountSubtype
+}
+
+CraPartnerInsightsItemAccount.OPEN = True
+CraPartnerInsightsItemAccount.FIELDS = (
+    Field("mask", "mask", str, True, True),
+    Field("metadata", "metadata", CraPartnerInsightsItemAccountMetadata, True, False),
+    Field("name", "name", str, True, False),
+    Field("official_name", "official_name", str, True, True),
+    Field("subtype", "subtype", DepositoryAccountSubtype, True, False),
+    Field("type", "type_", CreditBankIncomeAccountType, True, False),
+    Field("owners", "owners", list[Owner], True, False),
+    Field("account_id", "account_id", str, False, False),
+)

@@ -3,94 +3,60 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    missing,
+    not_object,
+    parse_date,
+)
 
-T = TypeVar("T", bound="CraPartnerInsightsItemAccountMetadata")
 
-
-@_attrs_define
-class CraPartnerInsightsItemAccountMetadata:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsItemAccountMetadata(Model):
     """Date range of the account's transactions that were used."""
 
     start_date: datetime.date | None
     """ Date of the earliest transaction retrieved (YYYY-MM-DD); null when none. """
     end_date: datetime.date | None
     """ Date of the latest transaction retrieved (YYYY-MM-DD); null when none. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        start_date: None | str
-        if isinstance(self.start_date, datetime.date):
-            start_date = self.start_date.isoformat()
-        else:
-            start_date = self.start_date
-
-        end_date: None | str
-        if isinstance(self.end_date, datetime.date):
-            end_date = self.end_date.isoformat()
-        else:
-            end_date = self.end_date
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "start_date": start_date,
-                "end_date": end_date,
-            }
-        )
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "start_date"
+            start_date = src_dict["start_date"]
+            if start_date is not None:
+                start_date = parse_date(start_date)
 
-        def _parse_start_date(data: object) -> datetime.date | None:
-            if data is None:
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            start_date_type_0 = datetime.date.fromisoformat(data)
+            _key = "end_date"
+            end_date = src_dict["end_date"]
+            if end_date is not None:
+                end_date = parse_date(end_date)
 
-            return start_date_type_0
-
-        start_date = _parse_start_date(d.pop("start_date"))
-
-        def _parse_end_date(data: object) -> datetime.date | None:
-            if data is None:
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            end_date_type_0 = datetime.date.fromisoformat(data)
-
-            return end_date_type_0
-
-        end_date = _parse_end_date(d.pop("end_date"))
-
-        cra_partner_insights_item_account_metadata = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             start_date,
             end_date,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        cra_partner_insights_item_account_metadata.additional_properties = d
-        return cra_partner_insights_item_account_metadata
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+CraPartnerInsightsItemAccountMetadata.OPEN = True
+CraPartnerInsightsItemAccountMetadata.FIELDS = (
+    Field("start_date", "start_date", datetime.date, True, True),
+    Field("end_date", "end_date", datetime.date, True, True),
+)

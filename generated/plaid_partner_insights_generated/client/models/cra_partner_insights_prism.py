@@ -2,169 +2,79 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraPartnerInsightsPrism")
-
-
-@_attrs_define
-class CraPartnerInsightsPrism:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsPrism(Model):
     """Prism Data cash-flow products computed for the user."""
 
     status: str
     """ Whether generating the Prism Data attributes succeeded or failed, for example `SUCCESS`. A free-form string,
     not a closed list. """
-    insights: None | PrismInsights | Unset = UNSET
+    insights: PrismInsights | None = None
     """ Prism Insights attributes; null or absent when not produced. """
-    cash_score: None | PrismCashScore | Unset = UNSET
+    cash_score: PrismCashScore | None = None
     """ Prism CashScore result; null or absent when not produced. """
-    extend: None | PrismExtend | Unset = UNSET
+    extend: PrismExtend | None = None
     """ Prism Extend result; null or absent when not produced. """
-    first_detect: None | PrismFirstDetect | Unset = UNSET
+    first_detect: PrismFirstDetect | None = None
     """ Prism FirstDetect result; null or absent when not produced. """
-    detect: None | PrismDetect | Unset = UNSET
+    detect: PrismDetect | None = None
     """ Prism Detect result; null or absent when not produced. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        status = self.status
-
-        insights: dict[str, Any] | None | Unset
-        if isinstance(self.insights, Unset):
-            insights = UNSET
-        elif isinstance(self.insights, PrismInsights):
-            insights = self.insights.to_dict()
-        else:
-            insights = self.insights
-
-        cash_score: dict[str, Any] | None | Unset
-        if isinstance(self.cash_score, Unset):
-            cash_score = UNSET
-        elif isinstance(self.cash_score, PrismCashScore):
-            cash_score = self.cash_score.to_dict()
-        else:
-            cash_score = self.cash_score
-
-        extend: dict[str, Any] | None | Unset
-        if isinstance(self.extend, Unset):
-            extend = UNSET
-        elif isinstance(self.extend, PrismExtend):
-            extend = self.extend.to_dict()
-        else:
-            extend = self.extend
-
-        first_detect: dict[str, Any] | None | Unset
-        if isinstance(self.first_detect, Unset):
-            first_detect = UNSET
-        elif isinstance(self.first_detect, PrismFirstDetect):
-            first_detect = self.first_detect.to_dict()
-        else:
-            first_detect = self.first_detect
-
-        detect: dict[str, Any] | None | Unset
-        if isinstance(self.detect, Unset):
-            detect = UNSET
-        elif isinstance(self.detect, PrismDetect):
-            detect = self.detect.to_dict()
-        else:
-            detect = self.detect
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "status": status,
-            }
-        )
-        if insights is not UNSET:
-            field_dict["insights"] = insights
-        if cash_score is not UNSET:
-            field_dict["cash_score"] = cash_score
-        if extend is not UNSET:
-            field_dict["extend"] = extend
-        if first_detect is not UNSET:
-            field_dict["first_detect"] = first_detect
-        if detect is not UNSET:
-            field_dict["detect"] = detect
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status = d.pop("status")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "status"
+            status = src_dict["status"]
+            if status.__class__ is not str:
+                raise mismatch("a string", status)
 
-        def _parse_insights(data: object) -> None | PrismInsights | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            insights_type_1 = PrismInsights.from_dict(data)
+            _key = "insights"
+            insights = src_dict.get("insights")
+            if insights is not None:
+                insights = PrismInsights.from_dict(insights)
 
-            return insights_type_1
+            _key = "cash_score"
+            cash_score = src_dict.get("cash_score")
+            if cash_score is not None:
+                cash_score = PrismCashScore.from_dict(cash_score)
 
-        insights = _parse_insights(d.pop("insights", UNSET))
+            _key = "extend"
+            extend = src_dict.get("extend")
+            if extend is not None:
+                extend = PrismExtend.from_dict(extend)
 
-        def _parse_cash_score(data: object) -> None | PrismCashScore | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            cash_score_type_1 = PrismCashScore.from_dict(data)
+            _key = "first_detect"
+            first_detect = src_dict.get("first_detect")
+            if first_detect is not None:
+                first_detect = PrismFirstDetect.from_dict(first_detect)
 
-            return cash_score_type_1
+            _key = "detect"
+            detect = src_dict.get("detect")
+            if detect is not None:
+                detect = PrismDetect.from_dict(detect)
 
-        cash_score = _parse_cash_score(d.pop("cash_score", UNSET))
-
-        def _parse_extend(data: object) -> None | PrismExtend | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            extend_type_1 = PrismExtend.from_dict(data)
-
-            return extend_type_1
-
-        extend = _parse_extend(d.pop("extend", UNSET))
-
-        def _parse_first_detect(data: object) -> None | PrismFirstDetect | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            first_detect_type_1 = PrismFirstDetect.from_dict(data)
-
-            return first_detect_type_1
-
-        first_detect = _parse_first_detect(d.pop("first_detect", UNSET))
-
-        def _parse_detect(data: object) -> None | PrismDetect | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            detect_type_1 = PrismDetect.from_dict(data)
-
-            return detect_type_1
-
-        detect = _parse_detect(d.pop("detect", UNSET))
-
-        cra_partner_insights_prism = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             status,
             insights,
             cash_score,
@@ -172,31 +82,25 @@ class CraPartnerInsightsPrism:
             first_detect,
             detect,
         )
-
-        cra_partner_insights_prism.additional_properties = d
-        return cra_partner_insights_prism
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.prism_cash_score import PrismCashScore  # noqa: E402
 from ..models.prism_detect import PrismDetect  # noqa: E402
 from ..models.prism_extend import PrismExtend  # noqa: E402
 from ..models.prism_first_detect import PrismFirstDetect  # noqa: E402
 from ..models.prism_insights import PrismInsights  # noqa: E402
+
+CraPartnerInsightsPrism.OPEN = True
+CraPartnerInsightsPrism.FIELDS = (
+    Field("status", "status", str, True, False),
+    Field("insights", "insights", PrismInsights, False, True),
+    Field("cash_score", "cash_score", PrismCashScore, False, True),
+    Field("extend", "extend", PrismExtend, False, True),
+    Field("first_detect", "first_detect", PrismFirstDetect, False, True),
+    Field("detect", "detect", PrismDetect, False, True),
+)

@@ -2,186 +2,157 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.cra_partner_insights_ultra_fico_score_version import CraPartnerInsightsUltraFicoScoreVersion
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CraPartnerInsightsUltraFicoScore")
 
 
-@_attrs_define
-class CraPartnerInsightsUltraFicoScore:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsUltraFicoScore(Model):
     """An UltraFICO score with the factors behind it."""
 
     ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
     """ UltraFICO model version. """
     score: int
     """ The UltraFICO score. """
-    negative_reason_codes: list[str] | Unset = UNSET
+    negative_reason_codes: list[str] | None = None
     """ Up to four codes for factors that lowered the score. """
-    positive_reason_codes: list[str] | Unset = UNSET
+    positive_reason_codes: list[str] | None = None
     """ Up to four codes for factors that raised the score. """
-    reason_code_1: None | str | Unset = UNSET
+    reason_code_1: str | None = None
     """ First negative reason code. Deprecated; use `negative_reason_codes`. """
-    reason_code_2: None | str | Unset = UNSET
+    reason_code_2: str | None = None
     """ Second negative reason code. Deprecated; use `negative_reason_codes`. """
-    reason_code_3: None | str | Unset = UNSET
+    reason_code_3: str | None = None
     """ Third negative reason code. Deprecated; use `negative_reason_codes`. """
-    reason_code_4: None | str | Unset = UNSET
+    reason_code_4: str | None = None
     """ Fourth negative reason code. Deprecated; use `negative_reason_codes`. """
-    positive_reason_code_1: None | str | Unset = UNSET
+    positive_reason_code_1: str | None = None
     """ First positive reason code. Deprecated; use `positive_reason_codes`. """
-    positive_reason_code_2: None | str | Unset = UNSET
+    positive_reason_code_2: str | None = None
     """ Second positive reason code. Deprecated; use `positive_reason_codes`. """
-    positive_reason_code_3: None | str | Unset = UNSET
+    positive_reason_code_3: str | None = None
     """ Third positive reason code. Deprecated; use `positive_reason_codes`. """
-    positive_reason_code_4: None | str | Unset = UNSET
+    positive_reason_code_4: str | None = None
     """ Fourth positive reason code. Deprecated; use `positive_reason_codes`. """
-    did_inquiries_adversely_affect_score: bool | None | Unset = UNSET
+    did_inquiries_adversely_affect_score: bool | None = None
     """ True when credit inquiries lowered the score without appearing among the reason codes (the FACTA inquiry
     flag). """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        ultrafico_score_version = self.ultrafico_score_version.value
-
-        score = self.score
-
-        negative_reason_codes: list[str] | Unset = UNSET
-        if not isinstance(self.negative_reason_codes, Unset):
-            negative_reason_codes = self.negative_reason_codes
-
-        positive_reason_codes: list[str] | Unset = UNSET
-        if not isinstance(self.positive_reason_codes, Unset):
-            positive_reason_codes = self.positive_reason_codes
-
-        reason_code_1: None | str | Unset
-        if isinstance(self.reason_code_1, Unset):
-            reason_code_1 = UNSET
-        else:
-            reason_code_1 = self.reason_code_1
-
-        reason_code_2: None | str | Unset
-        if isinstance(self.reason_code_2, Unset):
-            reason_code_2 = UNSET
-        else:
-            reason_code_2 = self.reason_code_2
-
-        reason_code_3: None | str | Unset
-        if isinstance(self.reason_code_3, Unset):
-            reason_code_3 = UNSET
-        else:
-            reason_code_3 = self.reason_code_3
-
-        reason_code_4: None | str | Unset
-        if isinstance(self.reason_code_4, Unset):
-            reason_code_4 = UNSET
-        else:
-            reason_code_4 = self.reason_code_4
-
-        positive_reason_code_1: None | str | Unset
-        if isinstance(self.positive_reason_code_1, Unset):
-            positive_reason_code_1 = UNSET
-        else:
-            positive_reason_code_1 = self.positive_reason_code_1
-
-        positive_reason_code_2: None | str | Unset
-        if isinstance(self.positive_reason_code_2, Unset):
-            positive_reason_code_2 = UNSET
-        else:
-            positive_reason_code_2 = self.positive_reason_code_2
-
-        positive_reason_code_3: None | str | Unset
-        if isinstance(self.positive_reason_code_3, Unset):
-            positive_reason_code_3 = UNSET
-        else:
-            positive_reason_code_3 = self.positive_reason_code_3
-
-        positive_reason_code_4: None | str | Unset
-        if isinstance(self.positive_reason_code_4, Unset):
-            positive_reason_code_4 = UNSET
-        else:
-            positive_reason_code_4 = self.positive_reason_code_4
-
-        did_inquiries_adversely_affect_score: bool | None | Unset
-        if isinstance(self.did_inquiries_adversely_affect_score, Unset):
-            did_inquiries_adversely_affect_score = UNSET
-        else:
-            did_inquiries_adversely_affect_score = self.did_inquiries_adversely_affect_score
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "ultrafico_score_version": ultrafico_score_version,
-                "score": score,
-            }
-        )
-        if negative_reason_codes is not UNSET:
-            field_dict["negative_reason_codes"] = negative_reason_codes
-        if positive_reason_codes is not UNSET:
-            field_dict["positive_reason_codes"] = positive_reason_codes
-        if reason_code_1 is not UNSET:
-            field_dict["reason_code_1"] = reason_code_1
-        if reason_code_2 is not UNSET:
-            field_dict["reason_code_2"] = reason_code_2
-        if reason_code_3 is not UNSET:
-            field_dict["reason_code_3"] = reason_code_3
-        if reason_code_4 is not UNSET:
-            field_dict["reason_code_4"] = reason_code_4
-        if positive_reason_code_1 is not UNSET:
-            field_dict["positive_reason_code_1"] = positive_reason_code_1
-        if positive_reason_code_2 is not UNSET:
-            field_dict["positive_reason_code_2"] = positive_reason_code_2
-        if positive_reason_code_3 is not UNSET:
-            field_dict["positive_reason_code_3"] = positive_reason_code_3
-        if positive_reason_code_4 is not UNSET:
-            field_dict["positive_reason_code_4"] = positive_reason_code_4
-        if did_inquiries_adversely_affect_score is not UNSET:
-            field_dict["did_inquiries_adversely_affect_score"] = did_inquiries_adversely_affect_score
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _ultrafico_score_version = d.pop("ultrafico_score_version")
-        ultrafico_score_version = cast(
-            CraPartnerInsightsUltraFicoScoreVersion,
-            CraPartnerInsightsUltraFicoScoreVersion._value2member_map_.get(_ultrafico_score_version)
-            if _ultrafico_score_version.__class__ is str
-            else None,
-        ) or CraPartnerInsightsUltraFicoScoreVersion(_ultrafico_score_version)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "ultrafico_score_version"
+            ultrafico_score_version = src_dict["ultrafico_score_version"]
+            ultrafico_score_version = (
+                _CraPartnerInsightsUltraFicoScoreVersion_BY_VALUE.get(ultrafico_score_version)
+                if ultrafico_score_version.__class__ is str
+                else None
+            ) or parse_enum(CraPartnerInsightsUltraFicoScoreVersion, ultrafico_score_version)
 
-        score = d.pop("score")
+            _key = "score"
+            score = src_dict["score"]
+            if score.__class__ is not int:
+                raise mismatch("an integer", score)
 
-        negative_reason_codes = d.pop("negative_reason_codes", UNSET)
+            _key = "negative_reason_codes"
+            negative_reason_codes = src_dict.get("negative_reason_codes")
+            if negative_reason_codes is not None:
+                if negative_reason_codes.__class__ is not list:
+                    raise mismatch("a list", negative_reason_codes)
+                for _item in negative_reason_codes:
+                    if _item.__class__ is not str:
+                        raise mismatch("a string", _item)
 
-        positive_reason_codes = d.pop("positive_reason_codes", UNSET)
+            elif "negative_reason_codes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        reason_code_1 = d.pop("reason_code_1", UNSET)
+            _key = "positive_reason_codes"
+            positive_reason_codes = src_dict.get("positive_reason_codes")
+            if positive_reason_codes is not None:
+                if positive_reason_codes.__class__ is not list:
+                    raise mismatch("a list", positive_reason_codes)
+                for _item in positive_reason_codes:
+                    if _item.__class__ is not str:
+                        raise mismatch("a string", _item)
 
-        reason_code_2 = d.pop("reason_code_2", UNSET)
+            elif "positive_reason_codes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        reason_code_3 = d.pop("reason_code_3", UNSET)
+            _key = "reason_code_1"
+            reason_code_1 = src_dict.get("reason_code_1")
+            if reason_code_1 is not None:
+                if reason_code_1.__class__ is not str:
+                    raise mismatch("a string", reason_code_1)
 
-        reason_code_4 = d.pop("reason_code_4", UNSET)
+            _key = "reason_code_2"
+            reason_code_2 = src_dict.get("reason_code_2")
+            if reason_code_2 is not None:
+                if reason_code_2.__class__ is not str:
+                    raise mismatch("a string", reason_code_2)
 
-        positive_reason_code_1 = d.pop("positive_reason_code_1", UNSET)
+            _key = "reason_code_3"
+            reason_code_3 = src_dict.get("reason_code_3")
+            if reason_code_3 is not None:
+                if reason_code_3.__class__ is not str:
+                    raise mismatch("a string", reason_code_3)
 
-        positive_reason_code_2 = d.pop("positive_reason_code_2", UNSET)
+            _key = "reason_code_4"
+            reason_code_4 = src_dict.get("reason_code_4")
+            if reason_code_4 is not None:
+                if reason_code_4.__class__ is not str:
+                    raise mismatch("a string", reason_code_4)
 
-        positive_reason_code_3 = d.pop("positive_reason_code_3", UNSET)
+            _key = "positive_reason_code_1"
+            positive_reason_code_1 = src_dict.get("positive_reason_code_1")
+            if positive_reason_code_1 is not None:
+                if positive_reason_code_1.__class__ is not str:
+                    raise mismatch("a string", positive_reason_code_1)
 
-        positive_reason_code_4 = d.pop("positive_reason_code_4", UNSET)
+            _key = "positive_reason_code_2"
+            positive_reason_code_2 = src_dict.get("positive_reason_code_2")
+            if positive_reason_code_2 is not None:
+                if positive_reason_code_2.__class__ is not str:
+                    raise mismatch("a string", positive_reason_code_2)
 
-        did_inquiries_adversely_affect_score = d.pop("did_inquiries_adversely_affect_score", UNSET)
+            _key = "positive_reason_code_3"
+            positive_reason_code_3 = src_dict.get("positive_reason_code_3")
+            if positive_reason_code_3 is not None:
+                if positive_reason_code_3.__class__ is not str:
+                    raise mismatch("a string", positive_reason_code_3)
 
-        cra_partner_insights_ultra_fico_score = cls(
+            _key = "positive_reason_code_4"
+            positive_reason_code_4 = src_dict.get("positive_reason_code_4")
+            if positive_reason_code_4 is not None:
+                if positive_reason_code_4.__class__ is not str:
+                    raise mismatch("a string", positive_reason_code_4)
+
+            _key = "did_inquiries_adversely_affect_score"
+            did_inquiries_adversely_affect_score = src_dict.get("did_inquiries_adversely_affect_score")
+            if did_inquiries_adversely_affect_score is not None:
+                if did_inquiries_adversely_affect_score.__class__ is not bool:
+                    raise mismatch("a boolean", did_inquiries_adversely_affect_score)
+
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             ultrafico_score_version,
             score,
             negative_reason_codes,
@@ -196,22 +167,29 @@ class CraPartnerInsightsUltraFicoScore:
             positive_reason_code_4,
             did_inquiries_adversely_affect_score,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        cra_partner_insights_ultra_fico_score.additional_properties = d
-        return cra_partner_insights_ultra_fico_score
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_CraPartnerInsightsUltraFicoScoreVersion_BY_VALUE: dict[str, CraPartnerInsightsUltraFicoScoreVersion] = {
+    member.value: member for member in CraPartnerInsightsUltraFicoScoreVersion
+}
 
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+CraPartnerInsightsUltraFicoScore.OPEN = True
+CraPartnerInsightsUltraFicoScore.FIELDS = (
+    Field("ultrafico_score_version", "ultrafico_score_version", CraPartnerInsightsUltraFicoScoreVersion, True, False),
+    Field("score", "score", int, True, False),
+    Field("negative_reason_codes", "negative_reason_codes", list[str], False, False),
+    Field("positive_reason_codes", "positive_reason_codes", list[str], False, False),
+    Field("reason_code_1", "reason_code_1", str, False, True),
+    Field("reason_code_2", "reason_code_2", str, False, True),
+    Field("reason_code_3", "reason_code_3", str, False, True),
+    Field("reason_code_4", "reason_code_4", str, False, True),
+    Field("positive_reason_code_1", "positive_reason_code_1", str, False, True),
+    Field("positive_reason_code_2", "positive_reason_code_2", str, False, True),
+    Field("positive_reason_code_3", "positive_reason_code_3", str, False, True),
+    Field("positive_reason_code_4", "positive_reason_code_4", str, False, True),
+    Field("did_inquiries_adversely_affect_score", "did_inquiries_adversely_affect_score", bool, False, True),
+)

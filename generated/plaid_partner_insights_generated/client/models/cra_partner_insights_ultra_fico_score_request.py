@@ -2,81 +2,99 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.cra_partner_insights_ultra_fico_score_version import CraPartnerInsightsUltraFicoScoreVersion
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="CraPartnerInsightsUltraFicoScoreRequest")
 
 
-@_attrs_define
-class CraPartnerInsightsUltraFicoScoreRequest:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsUltraFicoScoreRequest(Model):
     """Everything needed to compute one UltraFICO score."""
 
     ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
     """ UltraFICO model version. """
     base_fico_score: CraPartnerInsightsBaseFicoScore
     """ The bureau-based FICO score that an UltraFICO score starts from. """
-    fico_scoring_request_id: str | Unset = UNSET
+    fico_scoring_request_id: str | None = None
     """ FICO's identifier of the scoring request. Send it only in the FICO-led flow, where UltraFICO supplies it.
     """
-    request_correlation_id: str | Unset = UNSET
+    request_correlation_id: str | None = None
     """ Identifier you choose to match this request with its entry in `ultrafico_score_results`. """
 
-    def to_dict(self) -> dict[str, Any]:
-        ultrafico_score_version = self.ultrafico_score_version.value
-
-        base_fico_score = self.base_fico_score.to_dict()
-
-        fico_scoring_request_id = self.fico_scoring_request_id
-
-        request_correlation_id = self.request_correlation_id
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update(
-            {
-                "ultrafico_score_version": ultrafico_score_version,
-                "base_fico_score": base_fico_score,
-            }
-        )
-        if fico_scoring_request_id is not UNSET:
-            field_dict["fico_scoring_request_id"] = fico_scoring_request_id
-        if request_correlation_id is not UNSET:
-            field_dict["request_correlation_id"] = request_correlation_id
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _ultrafico_score_version = d.pop("ultrafico_score_version")
-        ultrafico_score_version = cast(
-            CraPartnerInsightsUltraFicoScoreVersion,
-            CraPartnerInsightsUltraFicoScoreVersion._value2member_map_.get(_ultrafico_score_version)
-            if _ultrafico_score_version.__class__ is str
-            else None,
-        ) or CraPartnerInsightsUltraFicoScoreVersion(_ultrafico_score_version)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "ultrafico_score_version"
+            ultrafico_score_version = src_dict["ultrafico_score_version"]
+            ultrafico_score_version = (
+                _CraPartnerInsightsUltraFicoScoreVersion_BY_VALUE.get(ultrafico_score_version)
+                if ultrafico_score_version.__class__ is str
+                else None
+            ) or parse_enum(CraPartnerInsightsUltraFicoScoreVersion, ultrafico_score_version)
 
-        base_fico_score = CraPartnerInsightsBaseFicoScore.from_dict(d.pop("base_fico_score"))
+            _key = "base_fico_score"
+            base_fico_score = src_dict["base_fico_score"]
+            base_fico_score = CraPartnerInsightsBaseFicoScore.from_dict(base_fico_score)
 
-        fico_scoring_request_id = d.pop("fico_scoring_request_id", UNSET)
+            _key = "fico_scoring_request_id"
+            fico_scoring_request_id = src_dict.get("fico_scoring_request_id")
+            if fico_scoring_request_id is not None:
+                if fico_scoring_request_id.__class__ is not str:
+                    raise mismatch("a string", fico_scoring_request_id)
+            elif "fico_scoring_request_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        request_correlation_id = d.pop("request_correlation_id", UNSET)
+            _key = "request_correlation_id"
+            request_correlation_id = src_dict.get("request_correlation_id")
+            if request_correlation_id is not None:
+                if request_correlation_id.__class__ is not str:
+                    raise mismatch("a string", request_correlation_id)
+            elif "request_correlation_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        cra_partner_insights_ultra_fico_score_request = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             ultrafico_score_version,
             base_fico_score,
             fico_scoring_request_id,
             request_correlation_id,
         )
-
-        return cra_partner_insights_ultra_fico_score_request
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_base_fico_score import CraPartnerInsightsBaseFicoScore  # noqa: E402
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_CraPartnerInsightsUltraFicoScoreVersion_BY_VALUE: dict[str, CraPartnerInsightsUltraFicoScoreVersion] = {
+    member.value: member for member in CraPartnerInsightsUltraFicoScoreVersion
+}
+
+CraPartnerInsightsUltraFicoScoreRequest.OPEN = False
+CraPartnerInsightsUltraFicoScoreRequest.FIELDS = (
+    Field("ultrafico_score_version", "ultrafico_score_version", CraPartnerInsightsUltraFicoScoreVersion, True, False),
+    Field("base_fico_score", "base_fico_score", CraPartnerInsightsBaseFicoScore, True, False),
+    Field("fico_scoring_request_id", "fico_scoring_request_id", str, False, False),
+    Field("request_correlation_id", "request_correlation_id", str, False, False),
+)

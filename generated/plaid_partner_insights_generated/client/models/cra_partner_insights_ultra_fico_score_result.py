@@ -2,122 +2,102 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CraPartnerInsightsUltraFicoScoreResult")
-
-
-@_attrs_define
-class CraPartnerInsightsUltraFicoScoreResult:
+@_attrs_define(getstate_setstate=False)
+class CraPartnerInsightsUltraFicoScoreResult(Model):
     """Outcome of one UltraFICO scoring request."""
 
-    request_correlation_id: str | Unset = UNSET
+    request_correlation_id: str | None = None
     """ The correlation identifier of the matching scoring request. """
-    fico_scoring_request_id: str | Unset = UNSET
+    fico_scoring_request_id: str | None = None
     """ FICO's identifier of this scoring request. """
-    ultrafico_score: CraPartnerInsightsUltraFicoScore | None | Unset = UNSET
+    ultrafico_score: CraPartnerInsightsUltraFicoScore | None = None
     """ The computed UltraFICO score; null when none was produced. """
-    error_reason: str | Unset = UNSET
+    error_reason: str | None = None
     """ Human-readable reason why no score was produced. """
-    exclusion_code: None | str | Unset = UNSET
+    exclusion_code: str | None = None
     """ FICO exclusion code: `"0"` when a score was produced, another code when the user was excluded from scoring,
     null when not set. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        request_correlation_id = self.request_correlation_id
-
-        fico_scoring_request_id = self.fico_scoring_request_id
-
-        ultrafico_score: dict[str, Any] | None | Unset
-        if isinstance(self.ultrafico_score, Unset):
-            ultrafico_score = UNSET
-        elif isinstance(self.ultrafico_score, CraPartnerInsightsUltraFicoScore):
-            ultrafico_score = self.ultrafico_score.to_dict()
-        else:
-            ultrafico_score = self.ultrafico_score
-
-        error_reason = self.error_reason
-
-        exclusion_code: None | str | Unset
-        if isinstance(self.exclusion_code, Unset):
-            exclusion_code = UNSET
-        else:
-            exclusion_code = self.exclusion_code
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if request_correlation_id is not UNSET:
-            field_dict["request_correlation_id"] = request_correlation_id
-        if fico_scoring_request_id is not UNSET:
-            field_dict["fico_scoring_request_id"] = fico_scoring_request_id
-        if ultrafico_score is not UNSET:
-            field_dict["ultrafico_score"] = ultrafico_score
-        if error_reason is not UNSET:
-            field_dict["error_reason"] = error_reason
-        if exclusion_code is not UNSET:
-            field_dict["exclusion_code"] = exclusion_code
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        request_correlation_id = d.pop("request_correlation_id", UNSET)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "request_correlation_id"
+            request_correlation_id = src_dict.get("request_correlation_id")
+            if request_correlation_id is not None:
+                if request_correlation_id.__class__ is not str:
+                    raise mismatch("a string", request_correlation_id)
+            elif "request_correlation_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        fico_scoring_request_id = d.pop("fico_scoring_request_id", UNSET)
+            _key = "fico_scoring_request_id"
+            fico_scoring_request_id = src_dict.get("fico_scoring_request_id")
+            if fico_scoring_request_id is not None:
+                if fico_scoring_request_id.__class__ is not str:
+                    raise mismatch("a string", fico_scoring_request_id)
+            elif "fico_scoring_request_id" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        def _parse_ultrafico_score(data: object) -> CraPartnerInsightsUltraFicoScore | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, dict):
-                raise TypeError()
-            ultrafico_score_type_1 = CraPartnerInsightsUltraFicoScore.from_dict(data)
+            _key = "ultrafico_score"
+            ultrafico_score = src_dict.get("ultrafico_score")
+            if ultrafico_score is not None:
+                ultrafico_score = CraPartnerInsightsUltraFicoScore.from_dict(ultrafico_score)
 
-            return ultrafico_score_type_1
+            _key = "error_reason"
+            error_reason = src_dict.get("error_reason")
+            if error_reason is not None:
+                if error_reason.__class__ is not str:
+                    raise mismatch("a string", error_reason)
+            elif "error_reason" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        ultrafico_score = _parse_ultrafico_score(d.pop("ultrafico_score", UNSET))
+            _key = "exclusion_code"
+            exclusion_code = src_dict.get("exclusion_code")
+            if exclusion_code is not None:
+                if exclusion_code.__class__ is not str:
+                    raise mismatch("a string", exclusion_code)
 
-        error_reason = d.pop("error_reason", UNSET)
-
-        exclusion_code = d.pop("exclusion_code", UNSET)
-
-        cra_partner_insights_ultra_fico_score_result = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             request_correlation_id,
             fico_scoring_request_id,
             ultrafico_score,
             error_reason,
             exclusion_code,
         )
-
-        cra_partner_insights_ultra_fico_score_result.additional_properties = d
-        return cra_partner_insights_ultra_fico_score_result
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.cra_partner_insights_ultra_fico_score import CraPartnerInsightsUltraFicoScore  # noqa: E402
+
+CraPartnerInsightsUltraFicoScoreResult.OPEN = True
+CraPartnerInsightsUltraFicoScoreResult.FIELDS = (
+    Field("request_correlation_id", "request_correlation_id", str, False, False),
+    Field("fico_scoring_request_id", "fico_scoring_request_id", str, False, False),
+    Field("ultrafico_score", "ultrafico_score", CraPartnerInsightsUltraFicoScore, False, True),
+    Field("error_reason", "error_reason", str, False, False),
+    Field("exclusion_code", "exclusion_code", str, False, True),
+)

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.phone_number_type import PhoneNumberType
 
-T = TypeVar("T", bound="PhoneNumber")
 
-
-@_attrs_define
-class PhoneNumber:
+@_attrs_define(getstate_setstate=False)
+class PhoneNumber(Model):
     """A phone number of an account holder."""
 
     data: str
@@ -22,60 +28,50 @@ class PhoneNumber:
     """ True for the holder's main number. """
     type_: PhoneNumberType
     """ Kind of phone number. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = self.data
-
-        primary = self.primary
-
-        type_ = self.type_.value
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "data": data,
-                "primary": primary,
-                "type": type_,
-            }
-        )
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        data = d.pop("data")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "data"
+            data = src_dict["data"]
+            if data.__class__ is not str:
+                raise mismatch("a string", data)
 
-        primary = d.pop("primary")
+            _key = "primary"
+            primary = src_dict["primary"]
+            if primary.__class__ is not bool:
+                raise mismatch("a boolean", primary)
 
-        _type_ = d.pop("type")
-        type_ = cast(
-            PhoneNumberType, PhoneNumberType._value2member_map_.get(_type_) if _type_.__class__ is str else None
-        ) or PhoneNumberType(_type_)
+            _key = "type"
+            type_ = src_dict["type"]
+            type_ = (_PhoneNumberType_BY_VALUE.get(type_) if type_.__class__ is str else None) or parse_enum(
+                PhoneNumberType, type_
+            )
 
-        phone_number = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             data,
             primary,
             type_,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        phone_number.additional_properties = d
-        return phone_number
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_PhoneNumberType_BY_VALUE: dict[str, PhoneNumberType] = {member.value: member for member in PhoneNumberType}
 
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+PhoneNumber.OPEN = True
+PhoneNumber.FIELDS = (
+    Field("data", "data", str, True, False),
+    Field("primary", "primary", bool, True, False),
+    Field("type", "type_", PhoneNumberType, True, False),
+)

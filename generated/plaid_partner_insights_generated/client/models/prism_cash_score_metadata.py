@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-T = TypeVar("T", bound="PrismCashScoreMetadata")
 
-
-@_attrs_define
-class PrismCashScoreMetadata:
+@_attrs_define(getstate_setstate=False)
+class PrismCashScoreMetadata(Model):
     """Ages and counts describing the transactions a Prism model used. Ages are in days before the report; every value is
     null when it could not be computed.
 
@@ -37,82 +42,79 @@ class PrismCashScoreMetadata:
     """ Number of credit transactions in the last 30 days. """
     l1m_debit_value_cnt: int | None
     """ Number of debit transactions in the last 30 days. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        max_age: int | None
-        max_age = self.max_age
-
-        min_age: int | None
-        min_age = self.min_age
-
-        min_age_credit: int | None
-        min_age_credit = self.min_age_credit
-
-        min_age_debit: int | None
-        min_age_debit = self.min_age_debit
-
-        max_age_debit: int | None
-        max_age_debit = self.max_age_debit
-
-        max_age_credit: int | None
-        max_age_credit = self.max_age_credit
-
-        num_trxn_credit: int | None
-        num_trxn_credit = self.num_trxn_credit
-
-        num_trxn_debit: int | None
-        num_trxn_debit = self.num_trxn_debit
-
-        l1m_credit_value_cnt: int | None
-        l1m_credit_value_cnt = self.l1m_credit_value_cnt
-
-        l1m_debit_value_cnt: int | None
-        l1m_debit_value_cnt = self.l1m_debit_value_cnt
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "max_age": max_age,
-                "min_age": min_age,
-                "min_age_credit": min_age_credit,
-                "min_age_debit": min_age_debit,
-                "max_age_debit": max_age_debit,
-                "max_age_credit": max_age_credit,
-                "num_trxn_credit": num_trxn_credit,
-                "num_trxn_debit": num_trxn_debit,
-                "l1m_credit_value_cnt": l1m_credit_value_cnt,
-                "l1m_debit_value_cnt": l1m_debit_value_cnt,
-            }
-        )
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        max_age = d.pop("max_age")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "max_age"
+            max_age = src_dict["max_age"]
+            if max_age is not None:
+                if max_age.__class__ is not int:
+                    raise mismatch("an integer", max_age)
 
-        min_age = d.pop("min_age")
+            _key = "min_age"
+            min_age = src_dict["min_age"]
+            if min_age is not None:
+                if min_age.__class__ is not int:
+                    raise mismatch("an integer", min_age)
 
-        min_age_credit = d.pop("min_age_credit")
+            _key = "min_age_credit"
+            min_age_credit = src_dict["min_age_credit"]
+            if min_age_credit is not None:
+                if min_age_credit.__class__ is not int:
+                    raise mismatch("an integer", min_age_credit)
 
-        min_age_debit = d.pop("min_age_debit")
+            _key = "min_age_debit"
+            min_age_debit = src_dict["min_age_debit"]
+            if min_age_debit is not None:
+                if min_age_debit.__class__ is not int:
+                    raise mismatch("an integer", min_age_debit)
 
-        max_age_debit = d.pop("max_age_debit")
+            _key = "max_age_debit"
+            max_age_debit = src_dict["max_age_debit"]
+            if max_age_debit is not None:
+                if max_age_debit.__class__ is not int:
+                    raise mismatch("an integer", max_age_debit)
 
-        max_age_credit = d.pop("max_age_credit")
+            _key = "max_age_credit"
+            max_age_credit = src_dict["max_age_credit"]
+            if max_age_credit is not None:
+                if max_age_credit.__class__ is not int:
+                    raise mismatch("an integer", max_age_credit)
 
-        num_trxn_credit = d.pop("num_trxn_credit")
+            _key = "num_trxn_credit"
+            num_trxn_credit = src_dict["num_trxn_credit"]
+            if num_trxn_credit is not None:
+                if num_trxn_credit.__class__ is not int:
+                    raise mismatch("an integer", num_trxn_credit)
 
-        num_trxn_debit = d.pop("num_trxn_debit")
+            _key = "num_trxn_debit"
+            num_trxn_debit = src_dict["num_trxn_debit"]
+            if num_trxn_debit is not None:
+                if num_trxn_debit.__class__ is not int:
+                    raise mismatch("an integer", num_trxn_debit)
 
-        l1m_credit_value_cnt = d.pop("l1m_credit_value_cnt")
+            _key = "l1m_credit_value_cnt"
+            l1m_credit_value_cnt = src_dict["l1m_credit_value_cnt"]
+            if l1m_credit_value_cnt is not None:
+                if l1m_credit_value_cnt.__class__ is not int:
+                    raise mismatch("an integer", l1m_credit_value_cnt)
 
-        l1m_debit_value_cnt = d.pop("l1m_debit_value_cnt")
+            _key = "l1m_debit_value_cnt"
+            l1m_debit_value_cnt = src_dict["l1m_debit_value_cnt"]
+            if l1m_debit_value_cnt is not None:
+                if l1m_debit_value_cnt.__class__ is not int:
+                    raise mismatch("an integer", l1m_debit_value_cnt)
 
-        prism_cash_score_metadata = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             max_age,
             min_age,
             min_age_credit,
@@ -124,22 +126,21 @@ class PrismCashScoreMetadata:
             l1m_credit_value_cnt,
             l1m_debit_value_cnt,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        prism_cash_score_metadata.additional_properties = d
-        return prism_cash_score_metadata
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+PrismCashScoreMetadata.OPEN = True
+PrismCashScoreMetadata.FIELDS = (
+    Field("max_age", "max_age", int, True, True),
+    Field("min_age", "min_age", int, True, True),
+    Field("min_age_credit", "min_age_credit", int, True, True),
+    Field("min_age_debit", "min_age_debit", int, True, True),
+    Field("max_age_debit", "max_age_debit", int, True, True),
+    Field("max_age_credit", "max_age_credit", int, True, True),
+    Field("num_trxn_credit", "num_trxn_credit", int, True, True),
+    Field("num_trxn_debit", "num_trxn_debit", int, True, True),
+    Field("l1m_credit_value_cnt", "l1m_credit_value_cnt", int, True, True),
+    Field("l1m_debit_value_cnt", "l1m_debit_value_cnt", int, True, True),
+)

@@ -2,93 +2,95 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="PrismFirstDetect")
-
-
-@_attrs_define
-class PrismFirstDetect:
+@_attrs_define(getstate_setstate=False)
+class PrismFirstDetect(Model):
     """Output of the Prism FirstDetect model."""
 
     version: int
     """ Model version as a whole number. Deprecated; use `model_version`. """
     score: int | None
     """ The score; null when no score was produced. """
-    model_version: str | Unset = UNSET
+    model_version: str | None = None
     """ Model version that produced the score, for example `3`. """
-    reason_codes: list[str] | Unset = UNSET
+    reason_codes: list[str] | None = None
     """ Codes naming the main drivers of the score. """
-    metadata: PrismCashScoreMetadata | Unset = UNSET
+    metadata: PrismCashScoreMetadata | None = None
     """ Ages and counts describing the transactions a Prism model used. Ages are in days before the report; every
     value is null when it could not be computed. """
-    error_reason: str | Unset = UNSET
+    error_reason: str | None = None
     """ Error Prism reported for this product, if it failed. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        version = self.version
-
-        score: int | None
-        score = self.score
-
-        model_version = self.model_version
-
-        reason_codes: list[str] | Unset = UNSET
-        if not isinstance(self.reason_codes, Unset):
-            reason_codes = self.reason_codes
-
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
-            metadata = self.metadata.to_dict()
-
-        error_reason = self.error_reason
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "version": version,
-                "score": score,
-            }
-        )
-        if model_version is not UNSET:
-            field_dict["model_version"] = model_version
-        if reason_codes is not UNSET:
-            field_dict["reason_codes"] = reason_codes
-        if metadata is not UNSET:
-            field_dict["metadata"] = metadata
-        if error_reason is not UNSET:
-            field_dict["error_reason"] = error_reason
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        version = d.pop("version")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "version"
+            version = src_dict["version"]
+            if version.__class__ is not int:
+                raise mismatch("an integer", version)
 
-        score = d.pop("score")
+            _key = "score"
+            score = src_dict["score"]
+            if score is not None:
+                if score.__class__ is not int:
+                    raise mismatch("an integer", score)
 
-        model_version = d.pop("model_version", UNSET)
+            _key = "model_version"
+            model_version = src_dict.get("model_version")
+            if model_version is not None:
+                if model_version.__class__ is not str:
+                    raise mismatch("a string", model_version)
+            elif "model_version" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        reason_codes = d.pop("reason_codes", UNSET)
+            _key = "reason_codes"
+            reason_codes = src_dict.get("reason_codes")
+            if reason_codes is not None:
+                if reason_codes.__class__ is not list:
+                    raise mismatch("a list", reason_codes)
+                for _item in reason_codes:
+                    if _item.__class__ is not str:
+                        raise mismatch("a string", _item)
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata: PrismCashScoreMetadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = PrismCashScoreMetadata.from_dict(_metadata)
+            elif "reason_codes" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
-        error_reason = d.pop("error_reason", UNSET)
+            _key = "metadata"
+            metadata = src_dict.get("metadata")
+            if metadata is not None:
+                metadata = PrismCashScoreMetadata.from_dict(metadata)
+            elif "metadata" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("an object", None)
 
-        prism_first_detect = cls(
+            _key = "error_reason"
+            error_reason = src_dict.get("error_reason")
+            if error_reason is not None:
+                if error_reason.__class__ is not str:
+                    raise mismatch("a string", error_reason)
+            elif "error_reason" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
+
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             version,
             score,
             model_version,
@@ -96,27 +98,21 @@ class PrismFirstDetect:
             metadata,
             error_reason,
         )
-
-        prism_first_detect.additional_properties = d
-        return prism_first_detect
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.prism_cash_score_metadata import PrismCashScoreMetadata  # noqa: E402
+
+PrismFirstDetect.OPEN = True
+PrismFirstDetect.FIELDS = (
+    Field("version", "version", int, True, False),
+    Field("score", "score", int, True, True),
+    Field("model_version", "model_version", str, False, False),
+    Field("reason_codes", "reason_codes", list[str], False, False),
+    Field("metadata", "metadata", PrismCashScoreMetadata, False, False),
+    Field("error_reason", "error_reason", str, False, False),
+)

@@ -2,102 +2,92 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Self
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    mismatch,
+    missing,
+    not_object,
+)
 
-from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="PrismInsights")
-
-
-@_attrs_define
-class PrismInsights:
+@_attrs_define(getstate_setstate=False)
+class PrismInsights(Model):
     """Prism Insights output, a large set of cash-flow attributes."""
 
     version: int
     """ Model version as a whole number. Deprecated; use `model_version`, which can also express versions such as
     `4.1`. """
-    model_version: str | Unset = UNSET
+    model_version: str | None = None
     """ Model version that produced the result, for example `4.1`. """
-    result: PrismInsightsResult | Unset = UNSET
+    result: PrismInsightsResult | None = None
     """ Prism Insights attribute values keyed by attribute name; each value is a number or a string. Which of the
     roughly 2,000 attributes appear depends on the model version. """
-    error_reason: str | Unset = UNSET
+    error_reason: str | None = None
     """ Error Prism reported for this product, if it failed. """
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        version = self.version
-
-        model_version = self.model_version
-
-        result: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.result, Unset):
-            result = self.result.to_dict()
-
-        error_reason = self.error_reason
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "version": version,
-            }
-        )
-        if model_version is not UNSET:
-            field_dict["model_version"] = model_version
-        if result is not UNSET:
-            field_dict["result"] = result
-        if error_reason is not UNSET:
-            field_dict["error_reason"] = error_reason
-
-        return field_dict
 
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        version = d.pop("version")
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "version"
+            version = src_dict["version"]
+            if version.__class__ is not int:
+                raise mismatch("an integer", version)
 
-        model_version = d.pop("model_version", UNSET)
+            _key = "model_version"
+            model_version = src_dict.get("model_version")
+            if model_version is not None:
+                if model_version.__class__ is not str:
+                    raise mismatch("a string", model_version)
+            elif "model_version" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        _result = d.pop("result", UNSET)
-        result: PrismInsightsResult | Unset
-        if isinstance(_result, Unset):
-            result = UNSET
-        else:
-            result = PrismInsightsResult.from_dict(_result)
+            _key = "result"
+            result = src_dict.get("result")
+            if result is not None:
+                result = PrismInsightsResult.from_dict(result)
+            elif "result" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("an object", None)
 
-        error_reason = d.pop("error_reason", UNSET)
+            _key = "error_reason"
+            error_reason = src_dict.get("error_reason")
+            if error_reason is not None:
+                if error_reason.__class__ is not str:
+                    raise mismatch("a string", error_reason)
+            elif "error_reason" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a string", None)
 
-        prism_insights = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             version,
             model_version,
             result,
             error_reason,
         )
-
-        prism_insights.additional_properties = d
-        return prism_insights
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
 
 # Imported after the class, not inside its methods: models may refer to each other in cycles, and an import
-# statement run on every from_dict()/to_dict() call costs about a microsecond each time.
+# statement run on every from_dict() call costs about a microsecond each time.
 from ..models.prism_insights_result import PrismInsightsResult  # noqa: E402
+
+PrismInsights.OPEN = True
+PrismInsights.FIELDS = (
+    Field("version", "version", int, True, False),
+    Field("model_version", "model_version", str, False, False),
+    Field("result", "result", PrismInsightsResult, False, False),
+    Field("error_reason", "error_reason", str, False, False),
+)

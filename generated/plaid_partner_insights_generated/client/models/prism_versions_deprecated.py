@@ -2,196 +2,119 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Self
 
 from attrs import define as _attrs_define
+from plaid_partner_insights._models import (
+    Field,
+    Model,
+    ParseError,
+    missing,
+    not_object,
+    parse_enum,
+)
 
 from ..models.prism_cash_score_version import PrismCashScoreVersion
 from ..models.prism_detect_version import PrismDetectVersion
 from ..models.prism_extend_version import PrismExtendVersion
 from ..models.prism_first_detect_version import PrismFirstDetectVersion
 from ..models.prism_insights_version import PrismInsightsVersion
-from ..types import UNSET, Unset
-
-T = TypeVar("T", bound="PrismVersionsDeprecated")
 
 
-@_attrs_define
-class PrismVersionsDeprecated:
+@_attrs_define(getstate_setstate=False)
+class PrismVersionsDeprecated(Model):
     """Same fields as `PrismVersions`, used only inside the deprecated `options` object. Use
     `partner_insights.prism_versions` instead.
 
     """
 
-    firstdetect: None | PrismFirstDetectVersion | Unset = UNSET
+    firstdetect: PrismFirstDetectVersion | None = None
     """ Version of Prism FirstDetect to run. Plaid uses version 3 when none is given. """
-    detect: None | PrismDetectVersion | Unset = UNSET
+    detect: PrismDetectVersion | None = None
     """ Version of Prism Detect to run. """
-    cashscore: None | PrismCashScoreVersion | Unset = UNSET
+    cashscore: PrismCashScoreVersion | None = None
     """ Version of Prism CashScore to run. Plaid uses version 3 when none is given. """
-    extend: None | PrismExtendVersion | Unset = UNSET
+    extend: PrismExtendVersion | None = None
     """ Version of Prism Extend to run. """
-    insights: None | PrismInsightsVersion | Unset = UNSET
+    insights: PrismInsightsVersion | None = None
     """ Version of Prism Insights to run. Plaid uses version 3 when none is given. """
 
-    def to_dict(self) -> dict[str, Any]:
-        firstdetect: None | str | Unset
-        if isinstance(self.firstdetect, Unset):
-            firstdetect = UNSET
-        elif isinstance(self.firstdetect, PrismFirstDetectVersion):
-            firstdetect = self.firstdetect.value
-        else:
-            firstdetect = self.firstdetect
-
-        detect: None | str | Unset
-        if isinstance(self.detect, Unset):
-            detect = UNSET
-        elif isinstance(self.detect, PrismDetectVersion):
-            detect = self.detect.value
-        else:
-            detect = self.detect
-
-        cashscore: None | str | Unset
-        if isinstance(self.cashscore, Unset):
-            cashscore = UNSET
-        elif isinstance(self.cashscore, PrismCashScoreVersion):
-            cashscore = self.cashscore.value
-        else:
-            cashscore = self.cashscore
-
-        extend: None | str | Unset
-        if isinstance(self.extend, Unset):
-            extend = UNSET
-        elif isinstance(self.extend, PrismExtendVersion):
-            extend = self.extend.value
-        else:
-            extend = self.extend
-
-        insights: None | str | Unset
-        if isinstance(self.insights, Unset):
-            insights = UNSET
-        elif isinstance(self.insights, PrismInsightsVersion):
-            insights = self.insights.value
-        else:
-            insights = self.insights
-
-        field_dict: dict[str, Any] = {}
-
-        field_dict.update({})
-        if firstdetect is not UNSET:
-            field_dict["firstdetect"] = firstdetect
-        if detect is not UNSET:
-            field_dict["detect"] = detect
-        if cashscore is not UNSET:
-            field_dict["cashscore"] = cashscore
-        if extend is not UNSET:
-            field_dict["extend"] = extend
-        if insights is not UNSET:
-            field_dict["insights"] = insights
-
-        return field_dict
-
     @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Parse and check a JSON object; raises `ResponseValidationError` naming the first bad field by its path."""
+        if src_dict.__class__ is not dict and not isinstance(src_dict, Mapping):
+            raise not_object(src_dict)
+        _key = ""
+        try:
+            _key = "firstdetect"
+            firstdetect = src_dict.get("firstdetect")
+            if firstdetect is not None:
+                firstdetect = (
+                    _PrismFirstDetectVersion_BY_VALUE.get(firstdetect) if firstdetect.__class__ is str else None
+                ) or parse_enum(PrismFirstDetectVersion, firstdetect)
 
-        def _parse_firstdetect(data: object) -> None | PrismFirstDetectVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            _firstdetect_type_1 = data
-            firstdetect_type_1 = cast(
-                PrismFirstDetectVersion,
-                PrismFirstDetectVersion._value2member_map_.get(_firstdetect_type_1)
-                if _firstdetect_type_1.__class__ is str
-                else None,
-            ) or PrismFirstDetectVersion(_firstdetect_type_1)
+            _key = "detect"
+            detect = src_dict.get("detect")
+            if detect is not None:
+                detect = (_PrismDetectVersion_BY_VALUE.get(detect) if detect.__class__ is str else None) or parse_enum(
+                    PrismDetectVersion, detect
+                )
 
-            return firstdetect_type_1
+            _key = "cashscore"
+            cashscore = src_dict.get("cashscore")
+            if cashscore is not None:
+                cashscore = (
+                    _PrismCashScoreVersion_BY_VALUE.get(cashscore) if cashscore.__class__ is str else None
+                ) or parse_enum(PrismCashScoreVersion, cashscore)
 
-        firstdetect = _parse_firstdetect(d.pop("firstdetect", UNSET))
+            _key = "extend"
+            extend = src_dict.get("extend")
+            if extend is not None:
+                extend = (_PrismExtendVersion_BY_VALUE.get(extend) if extend.__class__ is str else None) or parse_enum(
+                    PrismExtendVersion, extend
+                )
 
-        def _parse_detect(data: object) -> None | PrismDetectVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            _detect_type_1 = data
-            detect_type_1 = cast(
-                PrismDetectVersion,
-                PrismDetectVersion._value2member_map_.get(_detect_type_1) if _detect_type_1.__class__ is str else None,
-            ) or PrismDetectVersion(_detect_type_1)
+            _key = "insights"
+            insights = src_dict.get("insights")
+            if insights is not None:
+                insights = (
+                    _PrismInsightsVersion_BY_VALUE.get(insights) if insights.__class__ is str else None
+                ) or parse_enum(PrismInsightsVersion, insights)
 
-            return detect_type_1
-
-        detect = _parse_detect(d.pop("detect", UNSET))
-
-        def _parse_cashscore(data: object) -> None | PrismCashScoreVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            _cashscore_type_1 = data
-            cashscore_type_1 = cast(
-                PrismCashScoreVersion,
-                PrismCashScoreVersion._value2member_map_.get(_cashscore_type_1)
-                if _cashscore_type_1.__class__ is str
-                else None,
-            ) or PrismCashScoreVersion(_cashscore_type_1)
-
-            return cashscore_type_1
-
-        cashscore = _parse_cashscore(d.pop("cashscore", UNSET))
-
-        def _parse_extend(data: object) -> None | PrismExtendVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            _extend_type_1 = data
-            extend_type_1 = cast(
-                PrismExtendVersion,
-                PrismExtendVersion._value2member_map_.get(_extend_type_1) if _extend_type_1.__class__ is str else None,
-            ) or PrismExtendVersion(_extend_type_1)
-
-            return extend_type_1
-
-        extend = _parse_extend(d.pop("extend", UNSET))
-
-        def _parse_insights(data: object) -> None | PrismInsightsVersion | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if not isinstance(data, str):
-                raise TypeError()
-            _insights_type_1 = data
-            insights_type_1 = cast(
-                PrismInsightsVersion,
-                PrismInsightsVersion._value2member_map_.get(_insights_type_1)
-                if _insights_type_1.__class__ is str
-                else None,
-            ) or PrismInsightsVersion(_insights_type_1)
-
-            return insights_type_1
-
-        insights = _parse_insights(d.pop("insights", UNSET))
-
-        prism_versions_deprecated = cls(
+        except KeyError:
+            raise missing(_key, src_dict) from None
+        except ParseError as _error:
+            raise _error.within(_key, src_dict) from None
+        _model = cls(
             firstdetect,
             detect,
             cashscore,
             extend,
             insights,
         )
+        # `_json` is a slot of the base class, which mypy's attrs plugin does not see.
+        _model._json = src_dict  # type: ignore[misc]
+        return _model
 
-        return prism_versions_deprecated
+
+# Known enum values, looked up before falling back to the enum call (which also accepts values Plaid adds later).
+_PrismCashScoreVersion_BY_VALUE: dict[str, PrismCashScoreVersion] = {
+    member.value: member for member in PrismCashScoreVersion
+}
+_PrismDetectVersion_BY_VALUE: dict[str, PrismDetectVersion] = {member.value: member for member in PrismDetectVersion}
+_PrismExtendVersion_BY_VALUE: dict[str, PrismExtendVersion] = {member.value: member for member in PrismExtendVersion}
+_PrismFirstDetectVersion_BY_VALUE: dict[str, PrismFirstDetectVersion] = {
+    member.value: member for member in PrismFirstDetectVersion
+}
+_PrismInsightsVersion_BY_VALUE: dict[str, PrismInsightsVersion] = {
+    member.value: member for member in PrismInsightsVersion
+}
+
+PrismVersionsDeprecated.OPEN = False
+PrismVersionsDeprecated.FIELDS = (
+    Field("firstdetect", "firstdetect", PrismFirstDetectVersion, False, True),
+    Field("detect", "detect", PrismDetectVersion, False, True),
+    Field("cashscore", "cashscore", PrismCashScoreVersion, False, True),
+    Field("extend", "extend", PrismExtendVersion, False, True),
+    Field("insights", "insights", PrismInsightsVersion, False, True),
+)
