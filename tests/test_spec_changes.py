@@ -35,8 +35,10 @@ def ref(name: str) -> dict[str, Any]:
 
 
 def add_optional_response_fields(schemas: Schemas) -> None:
-    """(a) A new optional property on a Prism result, and one inside two arrays (Items, then accounts)."""
+    """(a) New optional properties: on a Prism result, inside two arrays (Items, then accounts), and in the
+    free-form Insights attributes (which keep their other keys)."""
     schemas["PrismCashScore"]["properties"]["risk_band"] = {"type": "string", "description": "Risk band."}
+    schemas["PrismInsightsResult"]["properties"] = {"attribute_count": {"type": "integer", "description": "Count."}}
     schemas["CraPartnerInsightsItemAccount"]["properties"]["nickname"] = {
         "type": "string",
         "description": "Name the user gave the account.",
@@ -117,6 +119,7 @@ PLAN = {
                 "report.prism.cash_score.risk_band",
                 "report.prism.cash_score.model_version",
                 "report.items[1].accounts[0].nickname",
+                "report.prism.insights.result.attribute_count",
                 "report.prism.income.score",
                 "report.prism.income.model_version",
             ],
@@ -186,8 +189,15 @@ def test_a_new_optional_response_field_is_sent_and_typed(probe: dict[str, Any]) 
     accounts = [account for item in body["report"]["items"] for account in item["accounts"]]
     assert accounts
     assert all(isinstance(account["nickname"], str) for account in accounts)
-    for path in ("report.prism.cash_score.risk_band", "report.items[1].accounts[0].nickname"):
-        assert typed["attributes"][path]["type"] == "str", typed
+    attributes = body["report"]["prism"]["insights"]["result"]
+    assert isinstance(attributes["attribute_count"], int)
+    assert "primary_income_source" in attributes  # the attributes the schema does not declare are still there
+    for path, kind in (
+        ("report.prism.cash_score.risk_band", "str"),
+        ("report.items[1].accounts[0].nickname", "str"),
+        ("report.prism.insights.result.attribute_count", "int"),
+    ):
+        assert typed["attributes"][path]["type"] == kind, typed
         assert typed["attributes"][path]["typed"], path
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient, RetryPolicy
 from plaid_partner_insights._spec import RESPONSE_SCHEMA
-from plaid_partner_insights.sandbox._report import complete
+from plaid_partner_insights.sandbox._report import Attributes, complete
 
 # Tests wait milliseconds, not seconds: the public retry configuration makes backoff tiny.
 FAST = RetryPolicy(backoff_initial=0.01, backoff_max=0.02, retry_after_max=0.3)
@@ -47,7 +47,7 @@ _GIVEN: dict[str, Any] = {
                     "l1m_debit_value_cnt": 61,
                 },
             },
-            "insights": {"version": 4, "model_version": "4", "result": {"a_attr": 1.5, "b_attr": "x"}},
+            "insights": {"version": 4, "model_version": "4", "result": Attributes(a_attr=1.5, b_attr="x")},
         },
         "fico": {
             "lender_application_id": "app-1",

@@ -22,7 +22,7 @@ from typing import Any, Final
 from .. import _spec
 from ._users import Outcome
 
-__all__ = ["OMIT", "build_response", "complete", "requested_versions"]
+__all__ = ["OMIT", "Attributes", "build_response", "complete", "requested_versions"]
 
 
 class _Omit:
@@ -34,6 +34,13 @@ class _Omit:
 #: does not synthesize it. A required property is synthesized anyway.
 OMIT: Final = _Omit()
 _MISSING: Final = object()
+
+
+class Attributes(dict[str, Any]):
+    """A JSON object whose keys are content, not schema properties (Prism Insights attributes): `complete` keeps
+    them all, and still fills in any property the schema declares."""
+
+
 _EPOCH = dt.datetime(2026, 8, 1, 9, 0, tzinfo=dt.UTC)
 
 _INSTITUTIONS = (
@@ -111,10 +118,13 @@ def _complete(value: Any, node: dict[str, Any], seed: str, where: str) -> Any:
         properties: dict[str, Any] = target.get("properties", {})
         if not isinstance(value, dict):
             value = {}
-        if not properties:  # a free-form map (Prism Insights attributes): the rule's keys are the content
+        if not properties:  # a free-form map: the rule's keys are the content
             return value
         required = set(target.get("required", ()))
-        result = {}
+        # Otherwise a key the schema does not have (any more) is dropped, unless the rule says its keys are content.
+        result = (
+            {key: item for key, item in value.items() if key not in properties} if isinstance(value, Attributes) else {}
+        )
         for name, prop in properties.items():
             given = value.get(name, _MISSING)
             if given is OMIT:
@@ -398,15 +408,17 @@ def _prism(identity: str, versions: Mapping[str, str], history_days: int, *, fai
     return prism
 
 
-def _insights(rng: random.Random, version: str) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "l6m_cumbal_acc": rng.randint(0, 6),
-        "l3m_avg_daily_bal": round(rng.uniform(-500, 25000), 2),
-        "l1m_nsf_cnt": rng.choice((0, 0, 0, 1, 2)),
-        "l12m_income_total": round(rng.uniform(8000, 180000), 2),
-        "primary_income_source": rng.choice(_INCOME_SOURCES),
-        "l3m_loan_payment_cnt": rng.randint(0, 9),
-    }
+def _insights(rng: random.Random, version: str) -> Attributes:
+    result = Attributes(
+        {
+            "l6m_cumbal_acc": rng.randint(0, 6),
+            "l3m_avg_daily_bal": round(rng.uniform(-500, 25000), 2),
+            "l1m_nsf_cnt": rng.choice((0, 0, 0, 1, 2)),
+            "l12m_income_total": round(rng.uniform(8000, 180000), 2),
+            "primary_income_source": rng.choice(_INCOME_SOURCES),
+            "l3m_loan_payment_cnt": rng.randint(0, 9),
+        }
+    )
     if version != "3":
         result["income_stability_idx"] = round(rng.uniform(0, 1), 3)
         result["l6m_gig_income_share"] = round(rng.uniform(0, 1), 3)
