@@ -46,7 +46,15 @@ class Bodies:
 
 
 def operation_bodies(document: Document) -> Bodies:
-    """Find the operation and normalise its three bodies."""
+    """Find the operation and normalise its three bodies; a malformed document raises SpecReadError."""
+    try:
+        return _operation_bodies(document)
+    except (AttributeError, TypeError, ValueError, RecursionError) as exc:
+        # A schema of the wrong shape (a list where a mapping belongs, `required: 3`): one line, no traceback.
+        raise SpecReadError(f"{document.source}: malformed schema under {OPERATION_PATH}: {exc}") from None
+
+
+def _operation_bodies(document: Document) -> Bodies:
     normaliser = Normaliser(document.content, document.source)
     paths = document.content.get("paths")
     path_item = normaliser.deref(paths.get(OPERATION_PATH)) if isinstance(paths, Mapping) else None

@@ -44,6 +44,12 @@ def test_diff_exit_codes_and_line_format() -> None:
             "              schema: {$ref: '#/components/schemas/Missing'}\n",
             "points at nothing",
         ),
+        (
+            "openapi: 3.0.0\npaths:\n  /cra/check_report/partner_insights/get:\n    post:\n      responses:\n"
+            "        '200':\n          content:\n            application/json:\n"
+            "              schema: {type: object, properties: [a, b]}\n",
+            "malformed schema under /cra/check_report/partner_insights/get",
+        ),
     ],
 )
 def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, content: str | None, message: str) -> None:
@@ -62,6 +68,14 @@ def test_only_https_urls_are_fetched() -> None:
     result = codegen("diff", "http://example.invalid/spec.yaml", "spec/openapi.yaml")
     assert result.returncode == 2
     assert "only local paths and https:// URLs" in result.stderr
+
+
+def test_a_download_that_fails_exits_2_with_one_line() -> None:
+    # Loopback port 9 (discard) refuses the connection: nothing leaves the machine.
+    result = codegen("upstream", "https://127.0.0.1:9/2020-09-14.yml")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: https://127.0.0.1:9/2020-09-14.yml: cannot download:")
+    assert result.stderr.count("\n") == 1
 
 
 def test_upstream_in_step_with_the_newest_release_reports_nothing() -> None:
