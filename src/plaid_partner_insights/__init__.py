@@ -8,8 +8,10 @@ from plaid_partner_insights_generated import SPEC_UPSTREAM_VERSION
 from ._client import (
     AsyncPartnerInsightsClient,
     AsyncPartnerInsightsResource,
+    AsyncPartnerInsightsResourceWithRawResponse,
     PartnerInsightsClient,
     PartnerInsightsResource,
+    PartnerInsightsResourceWithRawResponse,
 )
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -43,6 +45,7 @@ from ._exceptions import (
     UserError,
     error_class_for,
 )
+from ._response import RawResponse, ResponseInfo
 from ._version import __version__
 
 __all__ = [
@@ -54,6 +57,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncPartnerInsightsClient",
     "AsyncPartnerInsightsResource",
+    "AsyncPartnerInsightsResourceWithRawResponse",
     "CheckReportError",
     "ConfigurationError",
     "ConsumerReportError",
@@ -66,10 +70,13 @@ __all__ = [
     "PartnerInsightsClient",
     "PartnerInsightsError",
     "PartnerInsightsResource",
+    "PartnerInsightsResourceWithRawResponse",
     "PlaidAPIError",
     "PlaidServerError",
     "RateLimitExceededError",
+    "RawResponse",
     "RequestValidationError",
+    "ResponseInfo",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",

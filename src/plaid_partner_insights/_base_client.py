@@ -7,6 +7,7 @@ long to wait before another attempt, what a response means) is made here, once.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import logging
 import platform
@@ -30,6 +31,7 @@ from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
+    PartnerInsightsError,
     PlaidAPIError,
     RequestValidationError,
     ResponseTooLargeError,
@@ -37,6 +39,7 @@ from ._exceptions import (
     UnexpectedRedirectError,
     error_class_for,
 )
+from ._response import RawResponse, ResponseInfo
 from ._validation import request_checker
 from ._version import __version__
 
@@ -379,6 +382,31 @@ class BaseClient:
         return delay
 
     def _handle_response(
+        self, call: PreparedCall, received: Received, attempt: int, started: float
+    ) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+        """The final attempt's response, parsed, with its HTTP facts; or the exception it means, carrying them."""
+        response = received.response
+        elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+
+        def info(request_id: str | None) -> ResponseInfo:
+            return ResponseInfo(
+                status_code=response.status_code,
+                headers=response.headers,
+                elapsed=elapsed,
+                attempts=attempt,
+                method=call.method,
+                url=call.url,
+                body_request_id=request_id,
+            )
+
+        try:
+            parsed = self._interpret_response(call, received, attempt, started)
+        except PartnerInsightsError as error:
+            error.response = info(getattr(error, "request_id", None))
+            raise
+        return RawResponse(info(parsed.request_id), parsed)
+
+    def _interpret_response(
         self, call: PreparedCall, received: Received, attempt: int, started: float
     ) -> CraCheckReportPartnerInsightsGetResponse:
         """The parsed response of a final attempt, or the exception it means."""

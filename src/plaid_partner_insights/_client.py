@@ -25,11 +25,15 @@ if typing.TYPE_CHECKING:
     from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
     from plaid_partner_insights_generated.typed_dicts import CraCheckReportPartnerInsightsGetRequest
 
+    from ._response import RawResponse
+
 __all__ = [
     "AsyncPartnerInsightsClient",
     "AsyncPartnerInsightsResource",
+    "AsyncPartnerInsightsResourceWithRawResponse",
     "PartnerInsightsClient",
     "PartnerInsightsResource",
+    "PartnerInsightsResourceWithRawResponse",
 ]
 
 
@@ -61,6 +65,11 @@ class PartnerInsightsResource:
     def __init__(self, client: PartnerInsightsClient) -> None:
         self._client = client
 
+    @property
+    def with_raw_response(self) -> PartnerInsightsResourceWithRawResponse:
+        """The same calls, returning a `RawResponse`: status, headers, elapsed time and attempts, then `parse()`."""
+        return PartnerInsightsResourceWithRawResponse(self._client)
+
     def get(
         self,
         *,
@@ -83,11 +92,65 @@ class PartnerInsightsResource:
         call = self._client._prepare(
             params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
         )
+        return self._client._send(call).parse()
+
+
+class PartnerInsightsResourceWithRawResponse:
+    """`client.partner_insights.with_raw_response`: each call returns a `RawResponse` instead of the parsed model."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: PartnerInsightsClient) -> None:
+        self._client = client
+
+    def get(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
+    ) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+        """`PartnerInsightsResource.get`, returning the response's status, headers and timing with the model.
+
+        Errors are raised exactly as by `get()`; those about a response carry the same facts in `exc.response`.
+        """
+        call = self._client._prepare(
+            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
+        )
         return self._client._send(call)
 
 
 class AsyncPartnerInsightsResource:
     """`client.partner_insights` of the async client."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
+        self._client = client
+
+    @property
+    def with_raw_response(self) -> AsyncPartnerInsightsResourceWithRawResponse:
+        """The same calls, returning a `RawResponse`; see `PartnerInsightsResource.with_raw_response`."""
+        return AsyncPartnerInsightsResourceWithRawResponse(self._client)
+
+    async def get(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
+    ) -> CraCheckReportPartnerInsightsGetResponse:
+        """Fetch the user's Partner Insights report; see `PartnerInsightsResource.get`."""
+        call = self._client._prepare(
+            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
+        )
+        return (await self._client._send(call)).parse()
+
+
+class AsyncPartnerInsightsResourceWithRawResponse:
+    """`client.partner_insights.with_raw_response` of the async client."""
 
     __slots__ = ("_client",)
 
@@ -101,8 +164,8 @@ class AsyncPartnerInsightsResource:
         max_retries: int | None = None,
         max_response_bytes: int | None = None,
         **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
-    ) -> CraCheckReportPartnerInsightsGetResponse:
-        """Fetch the user's Partner Insights report; see `PartnerInsightsResource.get`."""
+    ) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+        """`AsyncPartnerInsightsResource.get`, returning a `RawResponse`; see the sync client's."""
         call = self._client._prepare(
             params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
         )
@@ -201,7 +264,7 @@ class PartnerInsightsClient(BaseClient):
         clone.partner_insights = PartnerInsightsResource(clone)
         return clone
 
-    def _send(self, call: PreparedCall) -> CraCheckReportPartnerInsightsGetResponse:
+    def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
         attempt = 0
         while True:
             attempt += 1
@@ -325,7 +388,7 @@ class AsyncPartnerInsightsClient(BaseClient):
         clone.partner_insights = AsyncPartnerInsightsResource(clone)
         return clone
 
-    async def _send(self, call: PreparedCall) -> CraCheckReportPartnerInsightsGetResponse:
+    async def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
         attempt = 0
         while True:
             attempt += 1

@@ -37,6 +37,8 @@ import typing
 if typing.TYPE_CHECKING:
     from plaid_partner_insights_generated.client.models import Cause, PlaidError
 
+    from ._response import ResponseInfo
+
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
@@ -63,9 +65,14 @@ __all__ = [
 
 
 class PartnerInsightsError(Exception):
-    """Base class of every exception this library raises."""
+    """Base class of every exception this library raises.
+
+    `response`: the status, headers, timing and attempts of the response the error is about (a `ResponseInfo`), or
+    `None` when none came (a connection error, a timeout, a request refused before sending, an unpickled copy).
+    """
 
     _init: tuple[tuple[typing.Any, ...], dict[str, typing.Any]] | None = None
+    response: ResponseInfo | None = None
 
     def __reduce__(self) -> str | tuple[typing.Any, ...]:
         # Keyword-only constructors: pickle (multiprocessing, task queues) rebuilds from the constructor arguments.
