@@ -312,9 +312,9 @@ def bench_parse(settings: Settings) -> list[Row]:
                 "x",
                 f"{micros(series.median('ours'))} vs {micros(series.median('json'))} ({size}); "
                 + series.spread("ours", "json"),
-                "<= 5x",
+                "<= 2x",
             ),
-            5.0,
+            2.0,
         )
     ]
     plaid = "plaid" in calls

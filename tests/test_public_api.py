@@ -94,3 +94,15 @@ def test_types_exports_every_schema_of_the_spec_under_its_name() -> None:
         assert isinstance(value, type), f"plaid_partner_insights.types lacks {name}"
         assert issubclass(value, Model | enum.Enum), name
         assert value is getattr(models, name)
+
+
+def test_generated_and_hand_written_packages_import_in_either_order() -> None:
+    """Generated models import the runtime base (`plaid_partner_insights._models`); the client imports them lazily."""
+    for first, second in (
+        ("plaid_partner_insights_generated.client.models", "plaid_partner_insights"),
+        ("plaid_partner_insights.types", "plaid_partner_insights_generated.client.api.plaid"),
+        ("plaid_partner_insights_generated.client.api.plaid", "plaid_partner_insights.types"),
+    ):
+        code = f"import {first}, {second}; from plaid_partner_insights.types import PrismCashScore; print('ok')"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+        assert done.stdout.strip() == "ok", (first, second, done.stderr)

@@ -177,6 +177,7 @@ class BaseClient:
     _max_response_bytes: int
     _retry_policy: RetryPolicy
     _headers: dict[str, str]
+    _operation: Operation
 
     def _configure(
         self,
@@ -206,8 +207,9 @@ class BaseClient:
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
         self._retry_policy = retry_policy or RetryPolicy()
+        self._operation = _operation()
         self._headers = {
-            "Content-Type": _operation().content_type,
+            "Content-Type": self._operation.content_type,
             "Accept": "application/json",
             "Accept-Encoding": _ACCEPT_ENCODING,
             "User-Agent": USER_AGENT,
@@ -280,7 +282,7 @@ class BaseClient:
         max_response_bytes: int | None = None,
     ) -> PreparedCall:
         """Validate the request fields and build the call. `stacklevel` locates the user's line for warnings."""
-        checks = request_checker(_operation().request_model)
+        checks = request_checker(self._operation.request_model)
         headers = self._headers
         body: dict[str, object] = {}
         for key, value in params.items():
@@ -303,7 +305,7 @@ class BaseClient:
                 del body["options"]
             else:
                 body["options"] = options
-        operation = _operation()
+        operation = self._operation
         return PreparedCall(
             operation.method,
             self._base_url + operation.path,

@@ -140,10 +140,12 @@ class UnexpectedRedirectError(PartnerInsightsError):
 
 
 class ResponseValidationError(PartnerInsightsError):
-    """A 2xx response whose body is not a valid response: not JSON, cut off, or missing a required field.
+    """A 2xx response whose body is not a valid response: not JSON, cut off, a required field missing, or a value of
+    the wrong type.
 
-    `path` names the offending field (`None` when the body is not a JSON object at all); `body_excerpt` holds the
-    first 200 characters of the body.
+    `path` is the offending field's JSON path (`report.items[0].accounts[0].type`; `None` when the body is not a JSON
+    object at all); `body_excerpt` holds the first 200 characters of the body. A generated model's `from_dict()`
+    raises it too, outside any call: then `status_code`, `body_excerpt` and `request_id` are `None`.
     """
 
     def __init__(
