@@ -21,10 +21,12 @@ from plaid_partner_insights.sandbox import (
     NO_REPORT_USER_ID,
     NOT_READY_USER_ID,
     RATE_LIMITED_USER_ID,
+    SANDBOX_USERS,
     SERVER_ERROR_USER_ID,
     WARNINGS_USER_ID,
     SandboxServer,
 )
+from plaid_partner_insights.sandbox._users import REPORT_OUTCOMES
 
 if TYPE_CHECKING:  # fixtures come from conftest; only their type is imported
     from tests.conftest import LocalSandbox
@@ -436,7 +438,9 @@ def test_no_prism_user_has_no_prism_even_when_asked(call: Any, response_schema: 
 # ------------------------------------------------------------------------------------------------ reports
 
 
-@pytest.mark.parametrize("user", [DEMO_USER_ID, WARNINGS_USER_ID, "usr_anyone_else", "user-sandbox-6a1e"])
+@pytest.mark.parametrize(
+    "user", [user.user_id for user in SANDBOX_USERS if user.outcome in REPORT_OUTCOMES] + ["user-sandbox-6a1e"]
+)
 def test_reports_are_deterministic(call: Any, user: str) -> None:
     body = {"user_id": user, "partner_insights": {"fico": fico(score_request(), score_request(650, "corr-2"))}}
     first, second = call(body).json(), call(copy.deepcopy(body)).json()
