@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import _spec
 from ._errors import PlaidFailure, invalid_request, new_request_id
+from ._faults import FaultQueue
 from ._report import build_response
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_request
@@ -125,6 +126,7 @@ class SandboxApp:
         self._client_id = client_id
         self._secret = secret
         self.new_client = new_client
+        self.faults = FaultQueue()
 
     def __repr__(self) -> str:
         # Never show the credentials, only whether they are checked.
@@ -161,6 +163,9 @@ class SandboxApp:
             )
         headers = _headers(scope)
         raw = await _read_body(receive, headers)
+        injected = self.faults.take()  # after the body is read, so the connection stays reusable
+        if injected is not None:
+            raise injected
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
             raise invalid_request("INVALID_BODY", "the request must have the Content-Type application/json")

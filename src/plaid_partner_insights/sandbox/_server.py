@@ -11,7 +11,7 @@ from typing import TextIO
 
 import uvicorn
 
-from ._app import create_app
+from ._app import SandboxApp, create_app
 from ._errors import SandboxServerError
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SandboxServer", "serve"]
@@ -94,6 +94,13 @@ class SandboxServer:
         if self._url is None:
             raise SandboxServerError("the sandbox server is not running")
         return self._url
+
+    @property
+    def app(self) -> SandboxApp:
+        """The ASGI app being served, e.g. to inject failures with `app.faults`."""
+        app = self._config.app
+        assert isinstance(app, SandboxApp)
+        return app
 
     def __repr__(self) -> str:
         return f"SandboxServer(url={self._url!r})"
