@@ -100,6 +100,7 @@ def build(out: Path, spec_path: Path = SPEC) -> None:
     spec_bytes = spec_path.read_bytes()
     spec = yaml.safe_load(spec_bytes)
     validate_spec(spec, spec_path)
+    validate_spec(yaml.safe_load(SETUP_SPEC.read_bytes()), SETUP_SPEC)
     package = out / PACKAGE
     package.mkdir(parents=True)
     # The three generators are separate processes writing separate outputs: run them side by side.
@@ -124,8 +125,7 @@ def build(out: Path, spec_path: Path = SPEC) -> None:
 
 
 def build_setup_models(out: Path) -> None:
-    """Pydantic models for the sandbox setup flow, from `spec/sandbox-setup.yaml`, under the same rules."""
-    validate_spec(yaml.safe_load(SETUP_SPEC.read_bytes()), SETUP_SPEC)
+    """Pydantic models for the sandbox setup flow, from `spec/sandbox-setup.yaml` (validated by `build`)."""
     generate_models(out, "pydantic_v2.BaseModel", SETUP_SPEC)
     out.write_text(SETUP_HEADER + out.read_text())
 
