@@ -5,6 +5,14 @@ The public API is what this module re-exports; everything else lives in private 
 
 from plaid_partner_insights_generated import SPEC_UPSTREAM_VERSION
 
+from ._bootstrap import (
+    BootstrappedUser,
+    ConsumerReportAccessError,
+    SandboxBootstrapError,
+    SandboxReportFailedError,
+    SandboxReportTimeoutError,
+    bootstrap_sandbox_user,
+)
 from ._client import (
     AsyncPartnerInsightsClient,
     AsyncPartnerInsightsResource,
@@ -58,8 +66,10 @@ __all__ = [
     "AsyncPartnerInsightsClient",
     "AsyncPartnerInsightsResource",
     "AsyncPartnerInsightsResourceWithRawResponse",
+    "BootstrappedUser",
     "CheckReportError",
     "ConfigurationError",
+    "ConsumerReportAccessError",
     "ConsumerReportError",
     "Environment",
     "InstitutionError",
@@ -80,11 +90,15 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
+    "SandboxBootstrapError",
     "SandboxError",
+    "SandboxReportFailedError",
+    "SandboxReportTimeoutError",
     "TimeoutTypes",
     "UnexpectedRedirectError",
     "UserError",
     "__version__",
+    "bootstrap_sandbox_user",
     "error_class_for",
     "migrate_options",
 ]

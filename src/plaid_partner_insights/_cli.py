@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 
 from . import _spec
+from ._sandbox_user_command import add_sandbox_user_command
 from ._version import __version__
 from .sandbox._command import add_sandbox_command
 
@@ -159,6 +160,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_run_demo)
 
     add_sandbox_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
+    add_sandbox_user_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
     for command in commands.choices.values():
         _add_global_options(command, top_level=False)
     return parser

@@ -1,7 +1,9 @@
 """Contract tests: the public client against the local sandbox, and against Plaid's real sandbox when asked.
 
-The "plaid" parametrisation runs only when PLAID_CLIENT_ID, PLAID_SECRET and PLAID_SANDBOX_USER_ID (or
-PLAID_SANDBOX_USER_TOKEN) are set; then the suite also lifts its loopback-only network rule (see conftest).
+The "plaid" parametrisation runs only when PLAID_CLIENT_ID and PLAID_SECRET are set; then the suite also lifts its
+loopback-only network rule (see conftest). Its user is PLAID_SANDBOX_USER_ID (or PLAID_SANDBOX_USER_TOKEN) when
+set; otherwise the suite bootstraps one with `bootstrap_sandbox_user` (reused across runs, by a stable
+client_user_id).
 Tests that need the local sandbox's special users run against it alone.
 """
 
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
-from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _spec
+from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _spec, bootstrap_sandbox_user
 from plaid_partner_insights.sandbox import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
@@ -32,14 +34,29 @@ if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
 REAL_SANDBOX_SKIP = (
-    "Plaid's real sandbox: set PLAID_CLIENT_ID, PLAID_SECRET and PLAID_SANDBOX_USER_ID or "
-    "PLAID_SANDBOX_USER_TOKEN to run the contract tests against it"
+    "Plaid's real sandbox: set PLAID_CLIENT_ID and PLAID_SECRET (sandbox keys with Plaid Check and Partner "
+    "Insights) to run the contract tests against it"
 )
 
 
 def real_sandbox_configured() -> bool:
-    user = os.environ.get("PLAID_SANDBOX_USER_ID") or os.environ.get("PLAID_SANDBOX_USER_TOKEN")
-    return bool(os.environ.get("PLAID_CLIENT_ID") and os.environ.get("PLAID_SECRET") and user)
+    return bool(os.environ.get("PLAID_CLIENT_ID") and os.environ.get("PLAID_SECRET"))
+
+
+@pytest.fixture(scope="session")
+def real_sandbox_user() -> dict[str, str]:
+    """The user the real-sandbox run reads: the override from the environment, or one bootstrapped now."""
+    if os.environ.get("PLAID_SANDBOX_USER_ID"):
+        return {"user_id": os.environ["PLAID_SANDBOX_USER_ID"]}
+    if os.environ.get("PLAID_SANDBOX_USER_TOKEN"):
+        return {"user_token": os.environ["PLAID_SANDBOX_USER_TOKEN"]}
+    # PLAID_BASE_URL (as the client's from_env reads it) can aim the bootstrap elsewhere too, e.g. a local sandbox.
+    user = bootstrap_sandbox_user(
+        client_id=os.environ["PLAID_CLIENT_ID"],
+        secret=os.environ["PLAID_SECRET"],
+        base_url=os.environ.get("PLAID_BASE_URL") or None,
+    )
+    return user.identity
 
 
 @dataclass(frozen=True)
@@ -76,8 +93,7 @@ def target(request: pytest.FixtureRequest, local_sandbox: LocalSandbox) -> Targe
         return Target(
             "local", local_sandbox.client_id, local_sandbox.secret, local_sandbox.url, {"user_id": DEMO_USER_ID}
         )
-    user_id = os.environ.get("PLAID_SANDBOX_USER_ID")
-    user = {"user_id": user_id} if user_id else {"user_token": os.environ["PLAID_SANDBOX_USER_TOKEN"]}
+    user = request.getfixturevalue("real_sandbox_user")
     # PLAID_BASE_URL (as the client's from_env reads it) can aim this run elsewhere, e.g. at a proxy.
     base_url = os.environ.get("PLAID_BASE_URL") or None
     return Target("plaid", os.environ["PLAID_CLIENT_ID"], os.environ["PLAID_SECRET"], base_url, user)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ._app import SandboxApp, create_app
     from ._errors import SandboxServerError
     from ._server import DEFAULT_HOST, DEFAULT_PORT, SandboxServer, serve
+    from ._setup import SetupSettings, WebhookDelivery
 
 __all__ = [
     "DATA_UNAVAILABLE_USER_ID",
@@ -58,6 +59,8 @@ __all__ = [
     "SandboxServer",
     "SandboxServerError",
     "SandboxUser",
+    "SetupSettings",
+    "WebhookDelivery",
     "create_app",
     "serve",
 ]
@@ -70,6 +73,8 @@ _LAZY = {
     "DEFAULT_PORT": "._server",
     "SandboxServer": "._server",
     "serve": "._server",
+    "SetupSettings": "._setup",
+    "WebhookDelivery": "._setup",
 }
 _MISSING_EXTRA = (
     'the local sandbox needs the "sandbox" extra (uvicorn and pydantic): pip install "plaid-partner-insights[sandbox]"'

@@ -1,6 +1,7 @@
-"""The sandbox as a plain ASGI app: one route, `POST /cra/check_report/partner_insights/get`.
+"""The sandbox as a plain ASGI app: `POST /cra/check_report/partner_insights/get`, plus Plaid's setup flow.
 
-No web framework: one route, a bounded body reader and JSON answers are all it needs. The app never logs
+The setup flow (`/user/create`, `/sandbox/public_token/create`, `/cra/check_report/create`, ...) lives in
+`_setup.py`. No web framework: a few routes, a bounded body reader and JSON answers are all it needs. The app never logs
 or echoes credentials; errors name fields, never their values.
 """
 
@@ -17,6 +18,7 @@ from .. import _spec
 from ._errors import PlaidFailure, invalid_request, new_request_id
 from ._faults import FaultQueue
 from ._report import build_response
+from ._setup import SETUP_ROUTES, SetupFlow, SetupSettings
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_request
 
@@ -118,7 +120,14 @@ def _error_type_failure(error_type: str) -> PlaidFailure:
 class SandboxApp:
     """The ASGI callable; `create_app` builds it."""
 
-    def __init__(self, *, client_id: str | None, secret: str | None, new_client: bool) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str | None,
+        secret: str | None,
+        new_client: bool,
+        setup: SetupSettings | None = None,
+    ) -> None:
         if (client_id is None) != (secret is None):
             raise ValueError("give both client_id and secret, or neither")
         if client_id == "" or secret == "":
@@ -127,6 +136,7 @@ class SandboxApp:
         self._secret = secret
         self.new_client = new_client
         self.faults = FaultQueue()
+        self.setup = SetupFlow(setup or SetupSettings())
 
     def __repr__(self) -> str:
         # Never show the credentials, only whether they are checked.
@@ -151,19 +161,21 @@ class SandboxApp:
         await _respond(send, status, payload, headers)
 
     async def _handle(self, scope: Scope, receive: Receive, request_id: str) -> tuple[int, Any, dict[str, str]]:
-        if scope["path"] != ENDPOINT:
+        path = scope["path"]
+        if path != ENDPOINT and path not in SETUP_ROUTES:
             raise PlaidFailure(404, "INVALID_REQUEST", "NOT_FOUND", "the requested path does not exist")
         if scope["method"] != "POST":
             raise PlaidFailure(
                 405,
                 "INVALID_REQUEST",
                 "INVALID_HTTP_METHOD",
-                f"{ENDPOINT} accepts only POST",
+                f"{path} accepts only POST",
                 headers={"allow": "POST"},
             )
         headers = _headers(scope)
         raw = await _read_body(receive, headers)
-        injected = self.faults.take()  # after the body is read, so the connection stays reusable
+        # Injected failures hit the SDK's endpoint only, so tests can still set up users while they are queued.
+        injected = self.faults.take() if path == ENDPOINT else None  # after the body: the connection stays usable
         if injected is not None:
             raise injected
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
@@ -172,6 +184,9 @@ class SandboxApp:
         body = parse_body(raw)
         self._authenticate(body, headers)
         _check_api_version(headers)
+        if path != ENDPOINT:
+            status, answer = await self.setup.handle(path, raw, body)
+            return status, answer, {}
         validate_request(raw, body)
         identity = body.get("user_id") or body.get("user_token")
         if not identity:
@@ -210,6 +225,9 @@ class SandboxApp:
             )
 
     def _answer(self, identity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        not_readable = self.setup.report_failure(identity)  # users made through the setup flow
+        if not_readable is not None:
+            raise not_readable
         outcome = outcome_for(identity)
         if outcome is Outcome.DATA_UNAVAILABLE:
             raise _data_unavailable(identity)
@@ -220,14 +238,20 @@ class SandboxApp:
         return build_response(identity, outcome, body, request_id)
 
 
-def create_app(*, client_id: str | None = None, secret: str | None = None, new_client: bool = False) -> SandboxApp:
+def create_app(
+    *,
+    client_id: str | None = None,
+    secret: str | None = None,
+    new_client: bool = False,
+    setup: SetupSettings | None = None,
+) -> SandboxApp:
     """The sandbox ASGI app.
 
     With `client_id` and `secret`, requests must carry exactly those; without, any non-empty pair is accepted.
     `new_client=True` plays a client created on or after 2026-07-01, whose request-time `options` and
-    `partner_insights` Plaid refuses.
+    `partner_insights` Plaid refuses. `setup` sets how long reports of the setup flow take and last.
     """
-    return SandboxApp(client_id=client_id, secret=secret, new_client=new_client)
+    return SandboxApp(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
 
 
 def _check_api_version(headers: dict[str, str]) -> None:

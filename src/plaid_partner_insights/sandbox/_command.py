@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
+
 __all__ = ["CLIENT_ID_VARIABLE", "SECRET_VARIABLE", "add_sandbox_command", "run_sandbox_command"]
 
 # The credentials the server accepts may come from the environment, so that the secret stays out of `ps`.
@@ -21,6 +23,16 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port must be 0-65535 (0 picks a free port), got {port}")
     return port
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 seconds or more, got {text}")
+    return value
 
 
 def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,6 +68,20 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         action="store_true",
         help="play a client created on or after 2026-07-01: request-time options and partner_insights are refused",
     )
+    parser.add_argument(
+        "--report-delay",
+        type=_seconds,
+        default=DEFAULT_REPORT_DELAY,
+        help="seconds a report of the setup flow (/cra/check_report/create) stays PRODUCT_NOT_READY "
+        f"(default: {DEFAULT_REPORT_DELAY:g})",
+    )
+    parser.add_argument(
+        "--report-lifetime",
+        type=_seconds,
+        default=DEFAULT_REPORT_LIFETIME,
+        help="seconds a ready report can be read before CONSUMER_REPORT_EXPIRED "
+        f"(default: {DEFAULT_REPORT_LIFETIME:g}, 24 h)",
+    )
     parser.set_defaults(run=run_sandbox_command)
 
 
@@ -72,13 +98,20 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
         print("plaid-partner-insights sandbox: --client-id and --secret must not be empty", file=sys.stderr)
         return 2
     try:
-        from . import SandboxServerError, serve
+        from . import SandboxServerError, SetupSettings, serve
     except ImportError as exc:
         # The same line and exit code as `get` and `demo` without the extra (see _cli.main).
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        serve(host=args.host, port=args.port, client_id=args.client_id, secret=args.secret, new_client=args.new_client)
+        serve(
+            host=args.host,
+            port=args.port,
+            client_id=args.client_id,
+            secret=args.secret,
+            new_client=args.new_client,
+            setup=SetupSettings(report_delay=args.report_delay, report_lifetime=args.report_lifetime),
+        )
     except SandboxServerError as exc:
         print(f"plaid-partner-insights sandbox: {exc}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ import uvicorn
 
 from ._app import SandboxApp, create_app
 from ._errors import SandboxServerError
+from ._setup import SetupSettings
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SandboxServer", "serve"]
 
@@ -43,8 +44,10 @@ def _url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _config(client_id: str | None, secret: str | None, new_client: bool, *, quiet: bool) -> uvicorn.Config:
-    app = create_app(client_id=client_id, secret=secret, new_client=new_client)
+def _config(
+    client_id: str | None, secret: str | None, new_client: bool, *, quiet: bool, setup: SetupSettings | None = None
+) -> uvicorn.Config:
+    app = create_app(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
     return uvicorn.Config(
         app,
         http="h11",
@@ -78,10 +81,11 @@ class SandboxServer:
         secret: str | None = None,
         new_client: bool = False,
         startup_timeout: float = 10.0,
+        setup: SetupSettings | None = None,
     ) -> None:
         self._host = host
         self._port = port
-        self._config = _config(client_id, secret, new_client, quiet=True)
+        self._config = _config(client_id, secret, new_client, quiet=True, setup=setup)
         self._startup_timeout = startup_timeout
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -162,9 +166,10 @@ def serve(
     new_client: bool = False,
     *,
     out: TextIO | None = None,
+    setup: SetupSettings | None = None,
 ) -> None:
     """Serve the sandbox in the foreground until interrupted (Ctrl-C or SIGTERM), printing its URL first."""
-    config = _config(client_id, secret, new_client, quiet=False)
+    config = _config(client_id, secret, new_client, quiet=False, setup=setup)
     sock = _bind(host, port)
     stream = out or sys.stdout
     checks = "checks the client_id/secret it was started with" if client_id else "accepts any client_id/secret"

@@ -16,7 +16,7 @@ from plaid_partner_insights_generated.validation_models import CraCheckReportPar
 
 from ._errors import PlaidFailure, invalid_request
 
-__all__ = ["format_path", "parse_body", "validate_request"]
+__all__ = ["format_path", "parse_body", "validate_model", "validate_request"]
 
 # Enough to name the problem without echoing a hostile body back in full.
 _MAX_LISTED = 10
@@ -67,6 +67,18 @@ def validate_request(raw: bytes, body: Mapping[str, Any]) -> None:
     null_paths = list(_check_nulls(body, typed_dicts.CraCheckReportPartnerInsightsGetRequest, ()))
     if null_paths:
         raise invalid_request("INVALID_FIELD", f"invalid field(s): {_listed(null_paths)}: must not be null")
+
+
+def validate_model(model: type[pydantic.BaseModel], typed_dict: type, raw: bytes, body: Mapping[str, Any]) -> Any:
+    """A body validated strictly against a generated model and its TypedDict (for nulls), as `validate_request`."""
+    try:
+        validated = model.model_validate_json(raw, strict=True)
+    except pydantic.ValidationError as exc:
+        raise _to_failure(exc.errors(include_input=False, include_url=False)) from None
+    null_paths = list(_check_nulls(body, typed_dict, ()))
+    if null_paths:
+        raise invalid_request("INVALID_FIELD", f"invalid field(s): {_listed(null_paths)}: must not be null")
+    return validated
 
 
 def _to_failure(errors: Sequence[Mapping[str, Any]]) -> PlaidFailure:

@@ -1,0 +1,383 @@
+"""The setup flow Plaid's sandbox offers, served statefully: users, Items, reports that become ready, webhooks.
+
+`/user/create` -> `/sandbox/public_token/create` (-> `/item/public_token/exchange`) -> `/cra/check_report/create`,
+then `/cra/check_report/partner_insights/get` answers `PRODUCT_NOT_READY` for `report_delay` seconds, 200 until
+`report_lifetime` has passed, then `CONSUMER_REPORT_EXPIRED`; the READY webhook is POSTed when the report is ready.
+Request bodies are validated with the models generated from `spec/sandbox-setup.yaml`. State lives in memory, for
+the life of the app.
+
+Which user API a user is on: `/user/create` with `consumer_report_user_identity` (and no `with_upgraded_user`)
+plays the older API (a `user_token`, unprefixed `user_id`, `CHECK_REPORT_READY`); anything else the current one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pydantic
+from plaid_partner_insights_generated import sandbox_setup_models as models
+from plaid_partner_insights_generated import sandbox_setup_typed_dicts as typed_dicts
+
+from ._errors import PlaidFailure, invalid_request, new_request_id
+from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
+from ._validation import validate_model
+
+__all__ = [
+    "SETUP_ROUTES",
+    "SetupFlow",
+    "SetupSettings",
+    "WebhookDelivery",
+]
+
+WEBHOOK_TIMEOUT = 10.0
+_CLOCK_STEP = 0.05
+_logger = logging.getLogger("plaid_partner_insights.sandbox")
+
+_USER_NOT_FOUND = PlaidFailure(
+    400,
+    "USER_ERROR",
+    "USER_NOT_FOUND",
+    "no user exists for this user_id in this environment; create one with /user/create",
+)
+_REPORT_NOT_READY = PlaidFailure(
+    400,
+    "CONSUMER_REPORT_ERROR",
+    "PRODUCT_NOT_READY",
+    "the consumer report is still being generated; wait for the USER_CHECK_REPORT_READY webhook and try again",
+)
+_REPORT_EXPIRED = PlaidFailure(
+    400,
+    "CONSUMER_REPORT_ERROR",
+    "CONSUMER_REPORT_EXPIRED",
+    "the consumer report has expired; call /cra/check_report/create to generate a new one",
+)
+_NO_REPORT = PlaidFailure(
+    400,
+    "CONSUMER_REPORT_ERROR",
+    "CONSUMER_REPORT_NOT_FOUND",
+    "no consumer report exists for this user; call /cra/check_report/create to generate one",
+)
+_NO_ACCOUNTS = PlaidFailure(
+    400,
+    "CHECK_REPORT_ERROR",
+    "NO_ACCOUNTS",
+    "the user has no Items with usable accounts; add one (e.g. /sandbox/public_token/create) and create a new report",
+)
+
+
+@dataclass(frozen=True)
+class SetupSettings:
+    """How the setup flow behaves: seconds until a report is ready, how long it can be read, and more.
+
+    `consumer_report_access=False` plays keys without Plaid Check: Items with `cra_*` products are refused with
+    `INVALID_PRODUCT`. `clock` (seconds, monotonic) lets tests move time forward instead of waiting.
+    """
+
+    report_delay: float = DEFAULT_REPORT_DELAY
+    report_lifetime: float = DEFAULT_REPORT_LIFETIME
+    consumer_report_access: bool = True
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        for name in ("report_delay", "report_lifetime"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise ValueError(f"{name} must be a non-negative number of seconds, got {value!r}")
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One webhook the sandbox POSTed: where, what, and the receiver's status (None when unreachable)."""
+
+    url: str
+    body: dict[str, Any]
+    status: int | None
+
+
+@dataclass
+class _Report:
+    ready_at: float
+    expires_at: float
+    products: list[str]
+    item_ids: list[str]
+
+    @property
+    def failed(self) -> bool:
+        return not self.item_ids
+
+
+@dataclass
+class _User:
+    user_id: str
+    client_user_id: str
+    user_token: str | None  # only on the older user API
+    item_ids: list[str] = field(default_factory=list)
+    report: _Report | None = None
+
+    @property
+    def legacy(self) -> bool:
+        return self.user_token is not None
+
+
+class SetupFlow:
+    """The setup endpoints and their state, shared by every request the app serves."""
+
+    def __init__(self, settings: SetupSettings) -> None:
+        self.settings = settings
+        self._clock = settings.clock
+        self._lock = threading.Lock()
+        self._users: dict[str, _User] = {}
+        self._by_client_user_id: dict[str, _User] = {}
+        self._by_token: dict[str, _User] = {}
+        self._public_tokens: dict[str, str] = {}  # public_token -> item_id, each usable once
+        self._item_owner: dict[str, _User | None] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.deliveries: list[WebhookDelivery] = []
+
+    async def handle(self, path: str, raw: bytes, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one setup request whose body is already parsed and authenticated."""
+        route = SETUP_ROUTES[path]
+        request = validate_model(route.model, route.typed_dict, raw, body)
+        status, answer = await route.handler(self, request, body)
+        return int(status), dict(answer)
+
+    # ------------------------------------------------------------------------------------------------ endpoints
+
+    async def _user_create(self, request: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        legacy = request.consumer_report_user_identity is not None and not request.with_upgraded_user
+        with self._lock:
+            existing = self._by_client_user_id.get(request.client_user_id)
+            if existing is not None:
+                if legacy or existing.legacy:
+                    raise invalid_request(
+                        "INVALID_FIELD",
+                        "invalid field(s): client_user_id: a user already exists for this client_user_id "
+                        "(the older user API allows one /user/create per client_user_id)",
+                    )
+                return 200, {"user_id": existing.user_id, "request_id": new_request_id()}
+            if legacy:
+                user = _User(uuid.uuid4().hex[:24], request.client_user_id, f"user-sandbox-{uuid.uuid4()}")
+            else:
+                user = _User(f"usr_{secrets.token_urlsafe(10)}", request.client_user_id, None)
+            self._users[user.user_id] = user
+            self._by_client_user_id[user.client_user_id] = user
+            answer = {"user_id": user.user_id, "request_id": new_request_id()}
+            if user.user_token is not None:
+                self._by_token[user.user_token] = user
+                answer["user_token"] = user.user_token
+        return 201, answer
+
+    async def _public_token_create(self, request: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if not request.institution_id.startswith("ins_"):
+            raise PlaidFailure(
+                400, "INVALID_INPUT", "INVALID_INSTITUTION", "invalid institution_id: sandbox ids look like ins_109508"
+            )
+        products = [product.value for product in request.initial_products]
+        refused = [product for product in products if product.startswith("cra_")]
+        if refused and not self.settings.consumer_report_access:
+            raise PlaidFailure(
+                400,
+                "INVALID_INPUT",
+                "INVALID_PRODUCT",
+                f"client is not authorized to access the following products: {refused}",
+            )
+        with self._lock:
+            owner = self._find_user(body) if body.get("user_id") or body.get("user_token") else None
+            if owner is None and any(product.startswith("cra_") for product in products):
+                raise invalid_request(
+                    "MISSING_FIELDS",
+                    "the following required fields are missing: user_id (or user_token): "
+                    "Plaid Check (cra_*) products need the user the Item belongs to",
+                )
+            item_id = secrets.token_urlsafe(27)
+            public_token = f"public-sandbox-{uuid.uuid4()}"
+            self._item_owner[item_id] = owner
+            self._public_tokens[public_token] = item_id
+            if owner is not None:
+                owner.item_ids.append(item_id)
+        return 200, {"public_token": public_token, "request_id": new_request_id()}
+
+    async def _public_token_exchange(self, request: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            item_id = self._public_tokens.pop(request.public_token, None)
+        if item_id is None:
+            raise PlaidFailure(
+                400,
+                "INVALID_INPUT",
+                "INVALID_PUBLIC_TOKEN",
+                "provided public token is invalid or was already exchanged",
+            )
+        answer = {"access_token": f"access-sandbox-{uuid.uuid4()}", "item_id": item_id}
+        return 200, {**answer, "request_id": new_request_id()}
+
+    async def _check_report_create(self, request: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        webhook = _webhook_url(request.webhook)
+        products = ["cra_base_report", *(product.value for product in request.products or [])]
+        now = self._clock()
+        with self._lock:
+            user = self._find_user(body, required=True)
+            assert user is not None
+            ready_at = now + self.settings.report_delay
+            user.report = report = _Report(
+                ready_at, ready_at + self.settings.report_lifetime, list(dict.fromkeys(products)), list(user.item_ids)
+            )
+        task = asyncio.get_running_loop().create_task(self._announce(user, report, webhook))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return 200, {"request_id": new_request_id()}
+
+    async def _fire_webhook(self, request: Any, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        webhook = _webhook_url(request.webhook)
+        with self._lock:
+            user = self._find_user(body, required=True)
+            assert user is not None
+        code = request.webhook_code.value
+        payload = _webhook_body(user, code, ["cra_base_report"] if code.endswith("READY") else None, user.item_ids)
+        status = await self._deliver(webhook, payload)
+        return 200, {"webhook_fired": status is not None, "request_id": new_request_id()}
+
+    # ------------------------------------------------------------------------------------------------ reports
+
+    def report_failure(self, identity: str) -> PlaidFailure | None:
+        """For a user made through `/user/create`, why its report cannot be read now (None: it can).
+
+        Raises nothing for other identifiers (the fixed sandbox users and seeded ids): the caller answers those.
+        """
+        with self._lock:
+            user = self._users.get(identity) or self._by_token.get(identity)
+            if user is None:
+                return None
+            report = user.report
+        if report is None:
+            return _NO_REPORT
+        now = self._clock()
+        if now < report.ready_at:
+            return _REPORT_NOT_READY
+        if report.failed:
+            return _NO_ACCOUNTS
+        if now >= report.expires_at:
+            return _REPORT_EXPIRED
+        return None
+
+    async def _announce(self, user: _User, report: _Report, webhook: str) -> None:
+        # In short steps, reading the clock each time: a test's clock may jump forward instead of ticking.
+        while (remaining := report.ready_at - self._clock()) > 0:
+            await asyncio.sleep(min(remaining, _CLOCK_STEP))
+        if user.report is not report:
+            return  # a newer report replaced this one; it announces itself
+        if report.failed:
+            code = "CHECK_REPORT_FAILED" if user.legacy else "USER_CHECK_REPORT_FAILED"
+            payload = _webhook_body(user, code, None, report.item_ids)
+        else:
+            code = "CHECK_REPORT_READY" if user.legacy else "USER_CHECK_REPORT_READY"
+            payload = _webhook_body(user, code, report.products, report.item_ids)
+        await self._deliver(webhook, payload)
+
+    async def _deliver(self, url: str, payload: dict[str, Any]) -> int | None:
+        """POST one webhook; a receiver that cannot be reached is logged, never an error of the request."""
+        status: int | None = None
+        try:
+            async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False) as client:
+                status = (await client.post(url, json=payload)).status_code
+        except httpx.HTTPError as exc:
+            _logger.warning("sandbox webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
+        except OSError as exc:  # e.g. a socket refused by the host program's own network policy
+            _logger.warning("sandbox webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
+        self.deliveries.append(WebhookDelivery(url, payload, status))
+        return status
+
+    def _find_user(self, body: dict[str, Any], *, required: bool = False) -> _User | None:
+        token, user_id = body.get("user_token"), body.get("user_id")
+        if token:
+            user = self._by_token.get(token)
+            if user is None:
+                raise PlaidFailure(400, "INVALID_INPUT", "INVALID_USER_TOKEN", "the provided user_token is invalid")
+            return user
+        if user_id:
+            user = self._users.get(user_id)
+            if user is None:
+                if not user_id.startswith("usr_"):
+                    raise PlaidFailure(
+                        400,
+                        "INVALID_INPUT",
+                        "INVALID_USER_ID",
+                        "the user_id is not a Plaid user id (they start with usr_); "
+                        "use the user_id /user/create returned, not your client_user_id",
+                    )
+                raise _USER_NOT_FOUND
+            return user
+        if required:
+            raise invalid_request(
+                "MISSING_FIELDS", "the following required fields are missing: user_id (or user_token)"
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class _Route:
+    model: type[pydantic.BaseModel]
+    typed_dict: type
+    handler: Callable[[SetupFlow, Any, dict[str, Any]], Any]
+
+
+SETUP_ROUTES: dict[str, _Route] = {
+    "/user/create": _Route(models.UserCreateRequest, typed_dicts.UserCreateRequest, SetupFlow._user_create),
+    "/sandbox/public_token/create": _Route(
+        models.SandboxPublicTokenCreateRequest,
+        typed_dicts.SandboxPublicTokenCreateRequest,
+        SetupFlow._public_token_create,
+    ),
+    "/item/public_token/exchange": _Route(
+        models.ItemPublicTokenExchangeRequest,
+        typed_dicts.ItemPublicTokenExchangeRequest,
+        SetupFlow._public_token_exchange,
+    ),
+    "/cra/check_report/create": _Route(
+        models.CraCheckReportCreateRequest, typed_dicts.CraCheckReportCreateRequest, SetupFlow._check_report_create
+    ),
+    "/sandbox/user/fire_webhook": _Route(
+        models.SandboxUserFireWebhookRequest, typed_dicts.SandboxUserFireWebhookRequest, SetupFlow._fire_webhook
+    ),
+}
+
+_WEBHOOK_MODELS: dict[str, type[pydantic.BaseModel]] = {
+    "USER_CHECK_REPORT_READY": models.CraUserCheckReportReadyWebhook,
+    "USER_CHECK_REPORT_FAILED": models.CraUserCheckReportFailedWebhook,
+    "CHECK_REPORT_READY": models.CraCheckReportReadyWebhook,
+    "CHECK_REPORT_FAILED": models.CraCheckReportFailedWebhook,
+}
+
+
+def _webhook_url(url: str) -> str:
+    try:
+        parsed = httpx.URL(url) if url.startswith(("http://", "https://")) else None
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or not parsed.host:
+        raise invalid_request("INVALID_FIELD", "invalid field(s): webhook: must be an http:// or https:// URL")
+    return url
+
+
+def _webhook_body(user: _User, code: str, products: list[str] | None, item_ids: list[str]) -> dict[str, Any]:
+    """A CHECK_REPORT webhook body, checked against the generated model of its code."""
+    payload: dict[str, Any] = {
+        "webhook_type": "CHECK_REPORT",
+        "webhook_code": code,
+        "user_id": user.user_id,
+        "environment": "sandbox",
+        "item_ids": list(item_ids),
+    }
+    if products is not None:
+        payload["successful_products"] = products
+        payload["failed_products"] = []
+    _WEBHOOK_MODELS[code].model_validate(payload)
+    return payload
