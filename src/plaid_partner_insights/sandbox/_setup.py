@@ -288,7 +288,7 @@ class SetupFlow:
         try:
             async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False) as client:
                 status = (await client.post(url, json=payload)).status_code
-        except Exception as exc:  # noqa: BLE001 (any failure, e.g. a host's socket policy, is the receiver's problem)
+        except Exception as exc:  # any failure (e.g. a host's socket policy) is the receiver's, never the request's
             _logger.warning("sandbox webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
         self.deliveries.append(WebhookDelivery(url, payload, status))
         return status
