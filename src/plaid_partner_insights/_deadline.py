@@ -80,3 +80,8 @@ def run_with_deadline(transfer: typing.Callable[[Attempt], T], deadline: float) 
     except concurrent.futures.TimeoutError:
         attempt.abandon()
         raise DeadlineExceeded(deadline) from None
+    except BaseException:
+        # Ctrl-C (or any other interruption) while waiting: cut the transfer too, or the worker would hold the
+        # process, which joins its threads on exit, until the read gave up on its own.
+        attempt.abandon()
+        raise
