@@ -88,7 +88,9 @@ def tests(session: nox.Session) -> None:
     """The whole pytest suite: unit, property (schemathesis), contract, peer and fault-injection tests."""
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
-    session.run("pytest", *session.posargs)
+    # One worker per core; a file's tests stay together, so each file's session fixtures (a regeneration, a
+    # server) are built once. `-- -n 0` runs serially.
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
@@ -101,10 +103,12 @@ def contract(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build wheel and sdist, twine-check them, and import the wheel alone in a clean virtualenv."""
-    session.install("build", "twine")
+    session.install("build[uv]", "twine")
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
-    session.run("python", "-m", "build", "--outdir", str(dist))
+    # uv fills build's isolated environment much faster than pip; plain pip when nox fell back to virtualenv.
+    installer = ["--installer", "uv"] if session.venv_backend == "uv" else []
+    session.run("python", "-m", "build", *installer, "--outdir", str(dist))
     session.run("twine", "check", "--strict", *map(str, dist.iterdir()))
     wheel = next(dist.glob("*.whl"))
     venv = Path(session.create_tmp()) / "wheel-only"
