@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import typing
 
+from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
 
 __all__ = ["CLIENT_ID_VARIABLE", "SECRET_VARIABLE", "add_sandbox_command", "run_sandbox_command"]
@@ -33,6 +35,19 @@ def _seconds(text: str) -> float:
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"must be 0 seconds or more, got {text}")
     return value
+
+
+def _positive(kind: type[float] | type[int]) -> typing.Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+        return value
+
+    return parse
 
 
 def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,6 +97,20 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         help="seconds a ready report can be read before CONSUMER_REPORT_EXPIRED "
         f"(default: {DEFAULT_REPORT_LIFETIME:g}, 24 h)",
     )
+    parser.add_argument(
+        "--request-timeout",
+        type=_positive(float),
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help="answer 408 to a client that has not sent its whole request by then (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="answer 503 to requests past this many open connections (default: %(default)d)",
+    )
     parser.set_defaults(run=run_sandbox_command)
 
 
@@ -111,6 +140,8 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
             secret=args.secret,
             new_client=args.new_client,
             setup=SetupSettings(report_delay=args.report_delay, report_lifetime=args.report_lifetime),
+            request_timeout=args.request_timeout,
+            max_connections=args.max_connections,
         )
     except SandboxServerError as exc:
         print(f"plaid-partner-insights sandbox: {exc}", file=sys.stderr)

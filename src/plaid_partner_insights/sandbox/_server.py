@@ -13,6 +13,8 @@ import uvicorn
 
 from ._app import SandboxApp, create_app
 from ._errors import SandboxServerError
+from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, MAX_HEADER_BYTES
+from ._protocol import request_deadline_protocol
 from ._setup import SetupSettings
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SandboxServer", "serve"]
@@ -45,12 +47,23 @@ def _url(sock: socket.socket) -> str:
 
 
 def _config(
-    client_id: str | None, secret: str | None, new_client: bool, *, quiet: bool, setup: SetupSettings | None = None
+    client_id: str | None,
+    secret: str | None,
+    new_client: bool,
+    *,
+    quiet: bool,
+    setup: SetupSettings | None = None,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> uvicorn.Config:
     app = create_app(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
+    if not (isinstance(max_connections, int) and max_connections > 0):
+        raise ValueError(f"max_connections must be an integer > 0, got {max_connections!r}")
     return uvicorn.Config(
         app,
-        http="h11",
+        http=request_deadline_protocol(request_timeout),
+        limit_concurrency=max_connections,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         ws="none",
         lifespan="on",
         server_header=False,
@@ -70,6 +83,8 @@ class SandboxServer:
         client = PartnerInsightsClient(client_id="any", secret="any", base_url=server.url)
     ```
     Entering waits (at most `startup_timeout` seconds) until the server accepts connections; leaving stops it.
+    A client that has not sent its whole request within `request_timeout` seconds gets 408; past `max_connections`
+    open connections, requests get 503 (see `_limits`).
     """
 
     def __init__(
@@ -82,10 +97,22 @@ class SandboxServer:
         new_client: bool = False,
         startup_timeout: float = 10.0,
         setup: SetupSettings | None = None,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self._host = host
         self._port = port
-        self._config = _config(client_id, secret, new_client, quiet=True, setup=setup)
+        self._config = _config(
+            client_id,
+            secret,
+            new_client,
+            quiet=True,
+            setup=setup,
+            request_timeout=request_timeout,
+            max_connections=max_connections,
+        )
+        self.request_timeout = float(request_timeout)
+        self.max_connections = max_connections
         self._startup_timeout = startup_timeout
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -167,9 +194,19 @@ def serve(
     *,
     out: TextIO | None = None,
     setup: SetupSettings | None = None,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> None:
     """Serve the sandbox in the foreground until interrupted (Ctrl-C or SIGTERM), printing its URL first."""
-    config = _config(client_id, secret, new_client, quiet=False, setup=setup)
+    config = _config(
+        client_id,
+        secret,
+        new_client,
+        quiet=False,
+        setup=setup,
+        request_timeout=request_timeout,
+        max_connections=max_connections,
+    )
     sock = _bind(host, port)
     stream = out or sys.stdout
     checks = "checks the client_id/secret it was started with" if client_id else "accepts any client_id/secret"

@@ -1,0 +1,74 @@
+"""The request deadline inside uvicorn's h11 protocol (the limits themselves are in `_limits`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from ._errors import PlaidFailure, new_request_id
+from ._limits import DEFAULT_REQUEST_TIMEOUT
+
+__all__ = ["request_deadline_protocol"]
+
+# The client has not finished sending its request in these h11 states.
+_RECEIVING = (h11.IDLE, h11.SEND_BODY)
+
+
+def _timeout_response() -> bytes:
+    failure = PlaidFailure(
+        408, "INVALID_REQUEST", "REQUEST_TIMEOUT", "the request was not received in time; send it again"
+    )
+    body = json.dumps(failure.body(new_request_id()), separators=(",", ":")).encode()
+    head = (
+        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class _RequestDeadlineProtocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for receiving each request, headers and body."""
+
+    request_timeout = DEFAULT_REQUEST_TIMEOUT
+    _request_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._arm()  # the next request on this keep-alive connection gets a deadline of its own
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        if not self.transport.is_closing():
+            self._request_timer = self.loop.call_later(self.request_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _too_slow(self) -> None:
+        self._request_timer = None
+        if self.transport.is_closing() or self.conn.their_state not in _RECEIVING:
+            return  # the request arrived whole: the app's time to answer is not limited here
+        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            # h11 will not send a response before a request's head arrives, so it is written as is.
+            self.transport.write(_timeout_response())
+        self.transport.close()
+
+
+def request_deadline_protocol(request_timeout: float) -> type[H11Protocol]:
+    """The protocol class to give uvicorn (`Config(http=...)`) for a `request_timeout` in seconds."""
+    if not request_timeout > 0:
+        raise ValueError(f"request_timeout must be > 0 seconds, got {request_timeout!r}")
+    return type("RequestDeadlineProtocol", (_RequestDeadlineProtocol,), {"request_timeout": float(request_timeout)})
