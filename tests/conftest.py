@@ -16,6 +16,9 @@ import pytest_socket
 import yaml
 
 from plaid_partner_insights.sandbox import SandboxServer
+from tests import determinism
+
+determinism.load_profile()
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
@@ -23,6 +26,10 @@ CANARY_CLIENT_ID = "canary-client-id-5b7e21c9"
 CANARY_SECRET = "canary-secret-0d4f8a63e1"
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 _RESOLVED: dict[str, set[str]] = {}
+
+
+def pytest_report_header() -> str:
+    return determinism.describe()
 
 
 def real_sandbox_credentials() -> dict[str, str] | None:
