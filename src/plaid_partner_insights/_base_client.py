@@ -358,7 +358,9 @@ class BaseClient:
                 message = "request timed out"
             else:
                 message = f"connection failed: {type(exc).__name__}"
-            raise error(message, method=call.method, url=call.url, attempts=attempt) from exc
+            failure = error(message, method=call.method, url=call.url, attempts=attempt)
+            failure.__cause__ = _detached(exc)
+            _raise_without_context(failure)
         delay = self._retry_policy.delay(attempt, None)
         _log_attempt(logging.INFO, call, kind, None, None, attempt, started, f", retrying in {delay:.2f}s")
         return delay
@@ -549,6 +551,28 @@ class BodyReader:
             if self.wants_more and not decoder.eof:
                 self.decode_error = "compressed data ends early"
         return Received(self.response, b"".join(self._chunks), self.overflowed, self.decode_error)
+
+
+def _detached(exc: httpx.RequestError) -> BaseException:
+    """The httpx error to chain, without its `request`: that holds the headers, and so the credentials."""
+    if isinstance(exc, DeadlineExceeded):
+        return exc  # made here, never given a request
+    try:
+        detached: BaseException = type(exc)(str(exc))
+    except TypeError:  # a subclass with another constructor
+        detached = httpx.TransportError(f"{type(exc).__name__}: {exc}")
+    detached.__cause__ = exc.__cause__  # httpcore's or the socket's error: no request there
+    detached.__suppress_context__ = True
+    return detached
+
+
+def _raise_without_context(error: BaseException) -> typing.NoReturn:
+    """Raise `error` chained to its `__cause__` only: the httpx error being handled holds the request's headers."""
+    error.__suppress_context__ = True
+    try:
+        raise error
+    finally:
+        error.__context__ = None
 
 
 def _redirect_error(call: PreparedCall, response: httpx.Response) -> UnexpectedRedirectError:

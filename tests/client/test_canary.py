@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from plaid_partner_insights import (
@@ -42,6 +43,8 @@ def exception_texts(exc: BaseException) -> list[str]:
             continue
         seen.add(id(current))
         texts += [str(current), repr(current), repr(current.args), repr(vars(current))]
+        # Requests (an httpx error's `request`) show no headers in their repr: look at the headers themselves.
+        texts += [repr(dict(value.headers)) for value in vars(current).values() if isinstance(value, httpx.Request)]
         texts += [repr(note) for note in getattr(current, "__notes__", [])]
         pending += [current.__cause__, current.__context__]
     return texts
@@ -150,6 +153,7 @@ def test_canaries_never_leak_from_hostile_responses(mode: str, caplog: pytest.Lo
         http_response(400, deep),
         json_response(429, {"error_type": "RATE_LIMIT_EXCEEDED", "error_code": "X"}, {"Retry-After": "99999"}),
         Drip(b"", json_response(200, full_response()), 0.2),
+        RESET,  # httpx's error, chained, carried the request and its headers
     ]
     texts: list[str] = []
     settings: dict[str, Any] = {"client_id": client_id, "secret": secret, "retry_policy": FAST, "timeout": 0.5}
