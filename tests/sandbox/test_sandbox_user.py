@@ -149,7 +149,18 @@ def test_contract_suite_bootstraps_its_own_user_from_keys_alone(server: SandboxS
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAID_", "PYTEST_"))}
     env |= {"PLAID_CLIENT_ID": CLIENT_ID, "PLAID_SECRET": SECRET, "PLAID_BASE_URL": server.url}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/contract", "-k", "plaid", "-rs"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/contract",
+            "-k",
+            "plaid and spec",
+            "-rs",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
