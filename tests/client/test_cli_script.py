@@ -121,6 +121,9 @@ def test_ctrl_c_while_waiting_for_an_answer_exits_130() -> None:
             stderr=subprocess.PIPE,
             text=True,
             env=clean_env(),
+            # As from a terminal: Ctrl-C handled by default (a test runner's worker may have SIGINT ignored, and a
+            # child inherits that).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             assert connection_attempted(listener, wait=30), "the request never came"
