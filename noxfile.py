@@ -97,9 +97,9 @@ def tests(session: nox.Session) -> None:
     """The whole pytest suite: unit, property (schemathesis), contract, peer and fault-injection tests."""
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
-    # One worker per core; a file's tests stay together, so each file's session fixtures (a regeneration, a
-    # server) are built once. `-- -n 0` runs serially.
-    session.run("pytest", "-n", "auto", "--dist", "loadfile", *session.posargs)
+    # Serial by default: some tests check, when a module's fixture ends, what all of that module's tests did, which
+    # pytest-xdist's workers can cut short. `-- -n auto --dist loadfile` spreads the rest over the cores.
+    session.run("pytest", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
