@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import runpy
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from xml.etree import ElementTree
 
 import nox
 
@@ -111,22 +114,23 @@ def contract(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """Build wheel and sdist, twine-check them, and import the wheel alone in a clean virtualenv."""
+    """Build wheel and sdist, twine-check them, import the wheel alone in a clean virtualenv, then run the README's
+    pytest example there with only the wheel, its sandbox extra and pytest installed."""
     session.install("build[uv]", "twine")
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     # uv fills build's isolated environment much faster than pip; plain pip when nox fell back to virtualenv.
-    installer = ["--installer", "uv"] if session.venv_backend == "uv" else []
+    use_uv = session.venv_backend == "uv"
+    installer = ["--installer", "uv"] if use_uv else []
     session.run("python", "-m", "build", *installer, "--outdir", str(dist))
     session.run("twine", "check", "--strict", *map(str, dist.iterdir()))
     wheel = next(dist.glob("*.whl"))
-    venv = Path(session.create_tmp()) / "wheel-only"
+    venv = Path(session.create_tmp()).resolve() / "wheel-only"
     shutil.rmtree(venv, ignore_errors=True)
-    session.run("python", "-m", "venv", str(venv))
-    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    session.run(str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel), external=True)
+    python = _clean_venv(session, venv, use_uv=use_uv)
+    _install_into(session, python, str(wheel), use_uv=use_uv)
     session.run(
-        str(bin_dir / "python"),
+        python,
         "-c",
         "import importlib.resources as r, plaid_partner_insights as p;"
         "from plaid_partner_insights import PartnerInsightsClient;"
@@ -135,6 +139,67 @@ def build(session: nox.Session) -> None:
         "print('wheel OK:', p.__version__)",
         external=True,
     )
+    # What a user of the pytest plugin installs: the wheel with its sandbox extra, and pytest. Nothing else.
+    _install_into(
+        session, python, f"plaid-partner-insights[sandbox] @ {wheel.resolve().as_uri()}", "pytest", use_uv=use_uv
+    )
+    _run_readme_pytest_example(session, python)
+
+
+def _clean_venv(session: nox.Session, venv: Path, *, use_uv: bool) -> str:
+    """A new virtualenv at `venv` (no system site-packages); returns its python."""
+    if use_uv:
+        session.run("uv", "venv", "--quiet", "--python", str(Path(session.bin) / "python"), str(venv))
+    else:
+        session.run("python", "-m", "venv", str(venv))
+    return str(venv / ("Scripts" if os.name == "nt" else "bin") / "python")
+
+
+def _install_into(session: nox.Session, python: str, *requirements: str, use_uv: bool) -> None:
+    if use_uv:  # the `uv` that `build[uv]` put into this session
+        session.run("uv", "pip", "install", "--quiet", "--python", python, *requirements)
+    else:
+        session.run(python, "-m", "pip", "install", "--quiet", *requirements, external=True)
+
+
+def _run_readme_pytest_example(session: nox.Session, python: str) -> None:
+    """The README's complete example test file, run by `python`'s pytest from an empty folder outside the checkout.
+
+    No conftest.py and no project config there, and `--noconftest` besides: the `partner_insights_sandbox` fixture
+    can come only from the installed wheel's `pytest11` entry point. Every test in the file must pass; a skip (the
+    fixture skips when the sandbox extra is missing) or a run that collects nothing fails the session.
+    """
+    # Stdlib only, shared with tests/plugin so the example is read from the README in one way.
+    example_module = runpy.run_path(str(ROOT / "tests" / "plugin" / "readme_example.py"))
+    example: str = example_module["readme_example"](ROOT / "README.md")
+    expected: list[str] = example_module["example_test_names"](example)
+    if not expected or "fail_next(" not in example:
+        session.error("README.md's pytest example must hold test functions that use fail_next")
+    with tempfile.TemporaryDirectory(prefix="pi-user-project-") as folder:
+        (Path(folder) / "test_my_integration.py").write_text(example, encoding="utf-8")
+        report = Path(folder) / "report.xml"
+        # Nothing of this checkout or of the caller's pytest settings may reach the user's run.
+        clean = {
+            name: None for name in ("PYTHONPATH", "PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        }
+        with session.chdir(folder):
+            session.run(
+                python,
+                *("-m", "pytest", "--noconftest", "-p", "no:cacheprovider", "-q", f"--junitxml={report}"),
+                "test_my_integration.py",
+                env=clean,
+                external=True,
+            )
+        cases = list(ElementTree.parse(report).iter("testcase"))  # noqa: S314 (the report our own run just wrote)
+        ran = sorted(case.get("name", "") for case in cases)
+        not_passed = [
+            case.get("name", "")
+            for case in cases
+            if any(case.find(outcome) is not None for outcome in ("skipped", "failure", "error"))
+        ]
+    if ran != sorted(expected) or not_passed:
+        session.error(f"README pytest example: expected {sorted(expected)} to pass; ran {ran}, not passed {not_passed}")
+    session.log(f"README pytest example: {len(ran)} tests passed against the wheel alone")
 
 
 @nox.session(python=PYTHON, default=False)
