@@ -18,7 +18,7 @@ from ._config import (
     RetryPolicy,
     TimeoutTypes,
 )
-from ._deadline import Attempt, run_with_deadline
+from ._deadline import Attempt, ConnectionPoolWatch
 from ._exceptions import ConfigurationError
 
 if typing.TYPE_CHECKING:
@@ -221,6 +221,8 @@ class PartnerInsightsClient(BaseClient):
             raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(follow_redirects=False)
+        self._use_http(self._http, owned=http_client is None)
+        self._pool_watch = ConnectionPoolWatch()
         self.partner_insights = PartnerInsightsResource(self)
 
     @classmethod
@@ -270,10 +272,7 @@ class PartnerInsightsClient(BaseClient):
             attempt += 1
             started = time.perf_counter()
             try:
-                if call.deadline is None:
-                    received = self._transfer(call, None)
-                else:
-                    received = run_with_deadline(lambda watch: self._transfer(call, watch), call.deadline)
+                received = self._attempt(call)
             except httpx.RequestError as exc:
                 self._sleep(self._retry_after_error(call, exc, attempt, started))
                 continue
@@ -282,18 +281,33 @@ class PartnerInsightsClient(BaseClient):
                 return self._handle_response(call, received, attempt, started)
             self._sleep(delay)
 
+    def _attempt(self, call: PreparedCall) -> Received:
+        if call.deadline is None:
+            return self._transfer(call, None)
+        with self._pool_watch.attempt(call.deadline) as watch:
+            try:
+                return self._transfer(call, watch)
+            except httpx.TransportError:
+                if not watch.abandoned:
+                    raise
+        # The watchdog shut the socket: the deadline passed, whatever error that caused. Raised out here, so that
+        # the httpx error (whose request holds the credentials) is not chained as its context.
+        raise DeadlineExceeded(call.deadline)
+
     def _transfer(self, call: PreparedCall, watch: Attempt | None) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
-        extensions = {} if watch is None else {"trace": watch.trace}
-        response = self._http.send(self._build_request(self._http, call, **extensions), **SEND_OPTIONS)
+        request = self._build_request(self._http, call, trace=None if watch is None else watch.trace)
+        response = self._http.send(request, **SEND_OPTIONS)
         try:
             if watch is not None:
                 watch.watch(response)
             reader = self._body_reader(call, response)
             if reader.wants_more:
                 for raw in response.iter_raw():
-                    if not reader.feed(raw) or (watch is not None and watch.abandoned):
+                    if not reader.feed(raw):
                         break
+            if watch is not None and watch.abandoned:
+                raise DeadlineExceeded(watch.deadline)
             return reader.finish()
         finally:
             response.close()
@@ -350,6 +364,7 @@ class AsyncPartnerInsightsClient(BaseClient):
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=False)
+        self._use_http(self._http, owned=http_client is None)
         self.partner_insights = AsyncPartnerInsightsResource(self)
 
     @classmethod

@@ -2,7 +2,9 @@
 
 Each accepted connection gets the next reply of the script (the last one repeats): raw response bytes, a TCP reset,
 or a stall. Every request is recorded with its arrival time, so tests can count attempts and measure waits.
-Replies always close the connection, so every attempt is a new connection.
+Replies close the connection, so every attempt is a new connection, unless the server is made with
+`keep_alive=True`: then a reply without `Connection: close` (see `http_response`) leaves the connection open for the
+client's next request.
 """
 
 from __future__ import annotations
@@ -38,12 +40,14 @@ def http_response(
     content_type: str = "application/json",
     headers: dict[str, str] | None = None,
     content_length: int | None = None,
+    keep_alive: bool = False,
 ) -> bytes:
     """Raw response bytes. `content_length` larger than the body makes the peer see a cut-off transfer."""
     payload = body.encode() if isinstance(body, str) else body
     lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Type: {content_type}"]
     lines.append(f"Content-Length: {len(payload) if content_length is None else content_length}")
-    lines.append("Connection: close")
+    if not keep_alive:
+        lines.append("Connection: close")
     lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
@@ -93,11 +97,13 @@ class Recorded:
 
 
 class ScriptedServer:
-    def __init__(self, *script: Reply) -> None:
+    def __init__(self, *script: Reply, keep_alive: bool = False) -> None:
         if not script:
             raise ValueError("a script needs at least one reply")
         self._script = list(script)
+        self._keep_alive = keep_alive
         self.requests: list[Recorded] = []
+        self.connections = 0  # accepted so far
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sock = socket.create_server(("127.0.0.1", 0))
@@ -133,6 +139,7 @@ class ScriptedServer:
                 continue
             except OSError:
                 return
+            self.connections += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -172,31 +179,39 @@ class ScriptedServer:
 
     def _serve(self, conn: socket.socket) -> None:
         with conn:
-            try:
-                recorded = self._read_request(conn)
-            except OSError:
-                return
-            if recorded is None:
-                return
-            with self._lock:
-                index = len(self.requests)
-                self.requests.append(recorded)
-                reply = self._script[min(index, len(self._script) - 1)]
-            if isinstance(reply, _Reset):
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                return
-            if isinstance(reply, Stall):
-                self._stop.wait(reply.seconds)
-                return
-            if isinstance(reply, Drip):
-                self._drip(conn, reply)
-                return
-            try:
-                conn.sendall(reply)
-                conn.shutdown(socket.SHUT_WR)
-                # Let the client read everything before the socket goes away.
-                conn.settimeout(2)
-                while conn.recv(65536):
-                    pass
-            except OSError:
+            while self._serve_one(conn):
                 pass
+
+    def _serve_one(self, conn: socket.socket) -> bool:
+        """Answer one request; True when the connection stays open for another."""
+        try:
+            recorded = self._read_request(conn)
+        except OSError:
+            return False
+        if recorded is None:
+            return False
+        with self._lock:
+            index = len(self.requests)
+            self.requests.append(recorded)
+            reply = self._script[min(index, len(self._script) - 1)]
+        if isinstance(reply, _Reset):
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return False
+        if isinstance(reply, Stall):
+            self._stop.wait(reply.seconds)
+            return False
+        if isinstance(reply, Drip):
+            self._drip(conn, reply)
+            return False
+        try:
+            conn.sendall(reply)
+            if self._keep_alive and b"\r\nconnection: close\r\n" not in reply.partition(b"\r\n\r\n")[0].lower():
+                return True
+            conn.shutdown(socket.SHUT_WR)
+            # Let the client read everything before the socket goes away.
+            conn.settimeout(2)
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+        return False

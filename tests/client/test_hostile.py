@@ -3,6 +3,7 @@ the bound (wall time within the timeout plus 1 s; memory growth under 100 MB, me
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import gzip
 import json
@@ -75,6 +76,38 @@ def test_a_drip_feed_cannot_hold_an_attempt_past_the_timeout(make_get: MakeGet, 
     assert "deadline" in str(caught.value)
     assert server.gaps()[0] <= timeout + 1  # the first attempt (and the tiny backoff)
     assert elapsed <= 2 * (timeout + 1)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_drip_feed_on_a_reused_connection_cannot_hold_an_attempt_past_the_timeout(mode: str) -> None:
+    # The second request goes out on the first one's keep-alive connection, whose socket the sync client learns of
+    # only when response headers arrive: these never do.
+    first = http_response(200, json.dumps(full_response()), keep_alive=True)
+    timeout = 1.0
+    settings: dict[str, Any] = {"client_id": "c", "secret": "s", "timeout": timeout, "max_retries": 0}
+    with ScriptedServer(first, Drip(b"", json_response(200, full_response()), 0.2), keep_alive=True) as server:
+        if mode == "sync":
+            with PartnerInsightsClient(base_url=server.url, **settings) as client:
+                client.partner_insights.get(user_id="usr_1")
+                started = time.monotonic()
+                with pytest.raises(APITimeoutError) as caught:
+                    client.partner_insights.get(user_id="usr_1")
+                elapsed = time.monotonic() - started
+        else:
+
+            async def run() -> tuple[float, pytest.ExceptionInfo[APITimeoutError]]:
+                async with AsyncPartnerInsightsClient(base_url=server.url, **settings) as client:
+                    await client.partner_insights.get(user_id="usr_1")
+                    started = time.monotonic()
+                    with pytest.raises(APITimeoutError) as caught:
+                        await client.partner_insights.get(user_id="usr_1")
+                    return time.monotonic() - started, caught
+
+            elapsed, caught = asyncio.run(run())
+    assert server.attempts == 2
+    assert server.connections == 1  # the second attempt did reuse the connection
+    assert "deadline" in str(caught.value)
+    assert elapsed <= timeout + 1
 
 
 def test_an_httpx_timeout_keeps_its_phase_semantics(make_get: MakeGet) -> None:
