@@ -66,8 +66,15 @@ def serve(kind: str) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    # Idle keep-alive connections stay open for the whole run: with uvicorn's default of 5 s, a contender's pool could
+    # reuse a connection the server was closing at that moment (a ReadError on a loaded machine).
     config = uvicorn.Config(
-        make_app(report_bytes(kind)), log_level="warning", access_log=False, lifespan="off", backlog=2048
+        make_app(report_bytes(kind)),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        backlog=2048,
+        timeout_keep_alive=600,
     )
     server = uvicorn.Server(config)
     print(sock.getsockname()[1], flush=True)

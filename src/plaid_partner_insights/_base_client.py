@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import json
 import logging
 import platform
@@ -153,7 +154,13 @@ def _phase_timeouts(timeout: TimeoutTypes) -> tuple[httpx.Timeout, float | None]
     """httpx's per-phase limits, and the deadline of a whole attempt (`None`: an `httpx.Timeout` sets no deadline)."""
     if isinstance(timeout, httpx.Timeout):
         return timeout, None
-    return httpx.Timeout(timeout), timeout
+    return _every_phase(timeout), timeout
+
+
+@functools.lru_cache(maxsize=32)
+def _every_phase(seconds: float) -> httpx.Timeout:
+    # One per distinct value, not one per call: a client's calls nearly always share one timeout.
+    return httpx.Timeout(seconds)
 
 
 def _as_max_response_bytes(value: object) -> int:
