@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -276,6 +276,94 @@ class SandboxUserFireWebhookResponse(BaseModel):
     request_id: str
     """
     Identifier of this request.
+    """
+
+
+class CheckReportFailedError(BaseModel):
+    """
+    Why a report failed, shaped like a Plaid error body; every field is optional here.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    error_type: str | None = None
+    """
+    Broad category, such as `CHECK_REPORT_ERROR`.
+    """
+    error_code: str | None = None
+    """
+    Specific code, such as `DATA_UNAVAILABLE` or `NO_ACCOUNTS`.
+    """
+    error_code_reason: str | None = None
+    """
+    Finer reason for the code, or null.
+    """
+    error_message: str | None = None
+    """
+    Explanation for developers.
+    """
+    display_message: str | None = None
+    """
+    Message for end users, or null.
+    """
+    request_id: str | None = None
+    """
+    Identifier of the request the error belongs to.
+    """
+    causes: list[Any] | None = None
+    """
+    Underlying errors, such as those of individual Items.
+    """
+    status: int | None = None
+    """
+    The HTTP status the error would have had, or null.
+    """
+    documentation_url: str | None = None
+    """
+    Where Plaid documents this code.
+    """
+    suggested_action: str | None = None
+    """
+    What to do about it, or null.
+    """
+    required_account_subtypes: list[str] | None = None
+    """
+    Account subtypes the product needed.
+    """
+    provided_account_subtypes: list[str] | None = None
+    """
+    Account subtypes the user's Items had.
+    """
+
+
+class CheckReportRepairableItem(BaseModel):
+    """
+    An Item whose error kept it out of the report, and that the user can repair.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    error_type: str
+    """
+    Broad category of the Item's error, such as `ITEM_ERROR`.
+    """
+    error_code: str
+    """
+    The Item's error code, such as `ITEM_LOGIN_REQUIRED`.
+    """
+    error_message: str
+    """
+    Explanation for developers.
+    """
+    display_message: Annotated[str | None, Field(...)]
+    """
+    Message for end users, or null.
+    """
+    item_id: str
+    """
+    The Item to repair.
     """
 
 
@@ -665,7 +753,7 @@ class CraUserCheckReportReadyWebhook(BaseModel):
 
 class CraUserCheckReportFailedWebhook(BaseModel):
     """
-    Sent when a report of a user on the current user API could not be built; the user's Items say why.
+    Sent when a report of a user on the current user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
     """
 
     model_config = ConfigDict(
@@ -682,6 +770,15 @@ class CraUserCheckReportFailedWebhook(BaseModel):
     user_id: str
     """
     The user the report is for.
+    """
+    error: CheckReportFailedError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
     """
     item_ids: list[str] | None = None
     """
@@ -727,7 +824,7 @@ class CraCheckReportReadyWebhook(BaseModel):
 
 class CraCheckReportFailedWebhook(BaseModel):
     """
-    Sent when a report of a user on the older user API could not be built; the user's Items say why.
+    Sent when a report of a user on the older user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
     """
 
     model_config = ConfigDict(
@@ -744,6 +841,15 @@ class CraCheckReportFailedWebhook(BaseModel):
     user_id: str
     """
     The user the report is for.
+    """
+    error: CheckReportFailedError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
     """
     item_ids: list[str] | None = None
     """

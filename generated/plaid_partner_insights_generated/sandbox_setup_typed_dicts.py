@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypeAlias
+from typing import Any, Literal, NotRequired, TypeAlias
 
 from typing_extensions import TypedDict
 
@@ -235,6 +235,88 @@ class SandboxUserFireWebhookResponse(TypedDict):
     request_id: str
     """
     Identifier of this request.
+    """
+
+
+class CheckReportFailedError(TypedDict):
+    """
+    Why a report failed, shaped like a Plaid error body; every field is optional here.
+    """
+
+    error_type: NotRequired[str]
+    """
+    Broad category, such as `CHECK_REPORT_ERROR`.
+    """
+    error_code: NotRequired[str]
+    """
+    Specific code, such as `DATA_UNAVAILABLE` or `NO_ACCOUNTS`.
+    """
+    error_code_reason: NotRequired[str | None]
+    """
+    Finer reason for the code, or null.
+    """
+    error_message: NotRequired[str]
+    """
+    Explanation for developers.
+    """
+    display_message: NotRequired[str | None]
+    """
+    Message for end users, or null.
+    """
+    request_id: NotRequired[str]
+    """
+    Identifier of the request the error belongs to.
+    """
+    causes: NotRequired[list[Any]]
+    """
+    Underlying errors, such as those of individual Items.
+    """
+    status: NotRequired[int | None]
+    """
+    The HTTP status the error would have had, or null.
+    """
+    documentation_url: NotRequired[str]
+    """
+    Where Plaid documents this code.
+    """
+    suggested_action: NotRequired[str | None]
+    """
+    What to do about it, or null.
+    """
+    required_account_subtypes: NotRequired[list[str]]
+    """
+    Account subtypes the product needed.
+    """
+    provided_account_subtypes: NotRequired[list[str]]
+    """
+    Account subtypes the user's Items had.
+    """
+
+
+class CheckReportRepairableItem(TypedDict):
+    """
+    An Item whose error kept it out of the report, and that the user can repair.
+    """
+
+    error_type: str
+    """
+    Broad category of the Item's error, such as `ITEM_ERROR`.
+    """
+    error_code: str
+    """
+    The Item's error code, such as `ITEM_LOGIN_REQUIRED`.
+    """
+    error_message: str
+    """
+    Explanation for developers.
+    """
+    display_message: str | None
+    """
+    Message for end users, or null.
+    """
+    item_id: str
+    """
+    The Item to repair.
     """
 
 
@@ -578,7 +660,7 @@ class CraUserCheckReportReadyWebhook(TypedDict):
 
 class CraUserCheckReportFailedWebhook(TypedDict):
     """
-    Sent when a report of a user on the current user API could not be built; the user's Items say why.
+    Sent when a report of a user on the current user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
     """
 
     webhook_type: str
@@ -592,6 +674,15 @@ class CraUserCheckReportFailedWebhook(TypedDict):
     user_id: str
     """
     The user the report is for.
+    """
+    error: CheckReportFailedError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
     """
     item_ids: NotRequired[list[str] | None]
     """
@@ -634,7 +725,7 @@ class CraCheckReportReadyWebhook(TypedDict):
 
 class CraCheckReportFailedWebhook(TypedDict):
     """
-    Sent when a report of a user on the older user API could not be built; the user's Items say why.
+    Sent when a report of a user on the older user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
     """
 
     webhook_type: str
@@ -648,6 +739,15 @@ class CraCheckReportFailedWebhook(TypedDict):
     user_id: str
     """
     The user the report is for.
+    """
+    error: CheckReportFailedError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
     """
     item_ids: NotRequired[list[str] | None]
     """

@@ -26,9 +26,12 @@ from plaid.model.client_user_identity_name import ClientUserIdentityName  # noqa
 from plaid.model.client_user_identity_phone_number import ClientUserIdentityPhoneNumber  # noqa: E402
 from plaid.model.consumer_report_permissible_purpose import ConsumerReportPermissiblePurpose  # noqa: E402
 from plaid.model.cra_check_report_create_request import CraCheckReportCreateRequest  # noqa: E402
+from plaid.model.cra_check_report_failed_webhook import CraCheckReportFailedWebhook  # noqa: E402
 from plaid.model.cra_check_report_partner_insights_get_request import (  # noqa: E402
     CraCheckReportPartnerInsightsGetRequest,
 )
+from plaid.model.cra_user_check_report_failed_webhook import CraUserCheckReportFailedWebhook  # noqa: E402
+from plaid.model.cra_user_check_report_ready_webhook import CraUserCheckReportReadyWebhook  # noqa: E402
 from plaid.model.id_number_type import IDNumberType  # noqa: E402
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest  # noqa: E402
 from plaid.model.products import Products  # noqa: E402
@@ -36,8 +39,12 @@ from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCr
 from plaid.model.sandbox_public_token_create_request_options import (  # noqa: E402
     SandboxPublicTokenCreateRequestOptions,
 )
+from plaid.model.sandbox_user_fire_webhook_code import SandboxUserFireWebhookCode  # noqa: E402
+from plaid.model.sandbox_user_fire_webhook_request import SandboxUserFireWebhookRequest  # noqa: E402
+from plaid.model.sandbox_user_fire_webhook_type import SandboxUserFireWebhookType  # noqa: E402
 from plaid.model.user_create_request import UserCreateRequest  # noqa: E402
 from plaid.model.user_id_number import UserIDNumber  # noqa: E402
+from plaid.model_utils import validate_and_convert_types  # noqa: E402
 
 CLIENT_ID, SECRET = "peer-flow-client", "peer-flow-secret"
 DELAY = 60.0
@@ -51,6 +58,11 @@ def api() -> Iterator[Any]:
         configuration = plaid.Configuration(host=server.url, api_key={"clientId": CLIENT_ID, "secret": SECRET})
         with plaid.ApiClient(configuration) as client:
             yield plaid_api.PlaidApi(client)
+
+
+def read_with_plaid_model(body: dict[str, Any], model: type) -> Any:
+    """`body` as plaid-python deserializes it into `model` (a missing required field raises)."""
+    return validate_and_convert_types(body, (model,), ["webhook"], True, True, configuration=plaid.Configuration())
 
 
 def identity() -> Any:
@@ -111,6 +123,7 @@ def test_plaid_python_walks_user_item_report_insights(api: Any) -> None:
         webhook = receiver.next()
     assert (webhook["webhook_code"], webhook["user_id"]) == ("USER_CHECK_REPORT_READY", user_id)
     assert exchanged.item_id in webhook["item_ids"]
+    assert read_with_plaid_model(webhook, CraUserCheckReportReadyWebhook).user_id == user_id
 
     response = api.cra_check_report_partner_insights_get(CraCheckReportPartnerInsightsGetRequest(user_id=user_id))
     assert response.request_id
@@ -126,3 +139,59 @@ def test_plaid_python_sees_user_not_found_for_an_unknown_user(api: Any) -> None:
         )
     body = json.loads(raised.value.body)
     assert (raised.value.status, body["error_type"], body["error_code"]) == (400, "USER_ERROR", "USER_NOT_FOUND")
+
+
+def test_plaid_python_reads_the_failed_webhook_of_a_user_without_items(api: Any) -> None:
+    user_id = api.user_create(UserCreateRequest(client_user_id="peer-no-items")).user_id
+    with WebhookReceiver() as receiver:
+        api.cra_check_report_create(
+            CraCheckReportCreateRequest(
+                user_id=user_id,
+                webhook=receiver.url,
+                days_requested=365,
+                consumer_report_permissible_purpose=ConsumerReportPermissiblePurpose("ACCOUNT_REVIEW_CREDIT"),
+                products=[Products("cra_partner_insights")],
+            )
+        )
+        NOW[0] += DELAY
+        webhook = receiver.next()
+    failed = read_with_plaid_model(webhook, CraUserCheckReportFailedWebhook)
+    assert (failed.webhook_code, failed.user_id) == ("USER_CHECK_REPORT_FAILED", user_id)
+    assert (str(failed.error.error_type), failed.error.error_code) == ("CHECK_REPORT_ERROR", "NO_ACCOUNTS")
+    assert failed.repairable_items == []
+    assert [str(product) for product in failed.failed_products] == ["cra_base_report", "cra_partner_insights"]
+
+
+def test_plaid_python_reads_a_fired_check_report_failed_with_repairable_items(api: Any) -> None:
+    user_id = api.user_create(UserCreateRequest(client_user_id="peer-fire-failed")).user_id
+    created = api.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109508", initial_products=[Products("cra_base_report")], user_id=user_id
+        )
+    )
+    item_id = api.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=created.public_token)).item_id
+    with WebhookReceiver() as receiver:
+        api.sandbox_user_fire_webhook(
+            SandboxUserFireWebhookRequest(
+                user_id=user_id,
+                webhook_type=SandboxUserFireWebhookType("CHECK_REPORT"),
+                webhook_code=SandboxUserFireWebhookCode("CHECK_REPORT_FAILED"),
+                webhook=receiver.url,
+            )
+        )
+        webhook = receiver.next()
+    failed = read_with_plaid_model(webhook, CraCheckReportFailedWebhook)
+    assert failed.error.error_code == "DATA_UNAVAILABLE"
+    assert [(item.item_id, item.error_code) for item in failed.repairable_items] == [(item_id, "ITEM_LOGIN_REQUIRED")]
+
+
+def test_plaid_python_refuses_a_failed_webhook_without_its_required_fields() -> None:
+    # The check above can fail: plaid-python 46 requires `error` (and `repairable_items`, `failed_products`).
+    body = {
+        "webhook_type": "CHECK_REPORT",
+        "webhook_code": "CHECK_REPORT_FAILED",
+        "user_id": "u",
+        "environment": "sandbox",
+    }
+    with pytest.raises(TypeError, match="error"):
+        read_with_plaid_model(body, CraCheckReportFailedWebhook)

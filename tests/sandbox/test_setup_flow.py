@@ -230,7 +230,24 @@ def test_a_user_without_items_gets_a_failed_report(flow: Flow, receiver: Webhook
     webhook = receiver.next()
     models.CraUserCheckReportFailedWebhook.model_validate(webhook)
     assert webhook["webhook_code"] == "USER_CHECK_REPORT_FAILED"
+    # Why it failed, the same error the report's get call answers; no Items, so nothing to repair.
+    assert (webhook["error"]["error_type"], webhook["error"]["error_code"]) == ("CHECK_REPORT_ERROR", "NO_ACCOUNTS")
+    assert webhook["error"]["error_message"]
+    assert webhook["repairable_items"] == []
+    assert webhook["failed_products"] == ["cra_base_report", "cra_partner_insights"]
     assert error(flow.insights(user_id=user_id)) == (400, "CHECK_REPORT_ERROR", "NO_ACCOUNTS")
+
+
+def test_a_legacy_user_without_items_gets_check_report_failed(flow: Flow, receiver: WebhookReceiver) -> None:
+    created = flow.post(
+        "/user/create", {"client_user_id": "legacy-no-items", "consumer_report_user_identity": LEGACY_IDENTITY}
+    ).json()
+    flow.report(receiver.url, user_token=created["user_token"])
+    CLOCK.advance(DELAY)
+    webhook = receiver.next()
+    models.CraCheckReportFailedWebhook.model_validate(webhook)
+    assert (webhook["webhook_code"], webhook["user_id"]) == ("CHECK_REPORT_FAILED", created["user_id"])
+    assert (webhook["error"]["error_code"], webhook["repairable_items"]) == ("NO_ACCOUNTS", [])
 
 
 def test_reports_expire_after_their_lifetime(receiver: WebhookReceiver) -> None:
@@ -297,9 +314,36 @@ def test_fire_webhook_sends_the_chosen_code(flow: Flow, receiver: WebhookReceive
     assert fired.status_code == 200
     models.SandboxUserFireWebhookResponse.model_validate(fired.json())
     assert fired.json()["webhook_fired"] is True
-    assert receiver.next()["webhook_code"] == "USER_CHECK_REPORT_FAILED"
+    webhook = receiver.next()
+    models.CraUserCheckReportFailedWebhook.model_validate(webhook)
+    assert (webhook["webhook_code"], webhook["error"]["error_code"]) == ("USER_CHECK_REPORT_FAILED", "NO_ACCOUNTS")
     # Only a notification: the user still has no report.
     assert error(flow.insights(user_id=user_id))[2] == "CONSUMER_REPORT_NOT_FOUND"
+
+
+def test_a_fired_failure_lists_the_users_items_as_repairable(flow: Flow, receiver: WebhookReceiver) -> None:
+    user_id = flow.user("fire-repairable")
+    item_ids = [flow.item(user_id=user_id), flow.item(user_id=user_id)]
+    fired = flow.post(
+        "/sandbox/user/fire_webhook",
+        {
+            "user_id": user_id,
+            "webhook_type": "CHECK_REPORT",
+            "webhook_code": "CHECK_REPORT_FAILED",
+            "webhook": receiver.url,
+        },
+    )
+    assert fired.status_code == 200, fired.text
+    webhook = receiver.next()
+    models.CraCheckReportFailedWebhook.model_validate(webhook)
+    assert (webhook["error"]["error_type"], webhook["error"]["error_code"]) == (
+        "CHECK_REPORT_ERROR",
+        "DATA_UNAVAILABLE",
+    )
+    assert [item["item_id"] for item in webhook["repairable_items"]] == item_ids
+    assert {(item["error_type"], item["error_code"]) for item in webhook["repairable_items"]} == {
+        ("ITEM_ERROR", "ITEM_LOGIN_REQUIRED")
+    }
 
 
 def test_fixed_users_and_seeded_ids_keep_working(flow: Flow) -> None:

@@ -73,6 +73,20 @@ _NO_ACCOUNTS = PlaidFailure(
     "the user has no Items with usable accounts; add one (e.g. /sandbox/public_token/create) and create a new report",
 )
 
+_DATA_UNAVAILABLE = PlaidFailure(
+    400,
+    "CHECK_REPORT_ERROR",
+    "DATA_UNAVAILABLE",
+    "no data could be retrieved from the user's institutions; repair the Items listed and create a new report",
+)
+# What makes an Item repairable in the sandbox's FAILED webhooks: the user must sign in again through Link.
+_ITEM_LOGIN_REQUIRED = PlaidFailure(
+    400,
+    "ITEM_ERROR",
+    "ITEM_LOGIN_REQUIRED",
+    "the login details of this Item have changed; the user must sign in again through Link (update mode)",
+)
+
 
 @dataclass(frozen=True)
 class SetupSettings:
@@ -241,7 +255,13 @@ class SetupFlow:
             user = self._find_user(body, required=True)
             assert user is not None
         code = request.webhook_code.value
-        payload = _webhook_body(user, code, ["cra_base_report"] if code.endswith("READY") else None, user.item_ids)
+        if code.endswith("READY"):
+            payload = _ready_body(user, code, ["cra_base_report"], user.item_ids)
+        elif user.item_ids:
+            # A failure the user can repair, so a receiver's repair path can be exercised: every Item needs a login.
+            payload = _failed_body(user, code, _DATA_UNAVAILABLE, ["cra_base_report"], user.item_ids, user.item_ids)
+        else:
+            payload = _failed_body(user, code, _NO_ACCOUNTS, ["cra_base_report"], [], [])
         status = await self._deliver(webhook, payload)
         return 200, {"webhook_fired": status is not None, "request_id": new_request_id()}
 
@@ -276,10 +296,11 @@ class SetupFlow:
             return  # a newer report replaced this one; it announces itself
         if report.failed:
             code = "CHECK_REPORT_FAILED" if user.legacy else "USER_CHECK_REPORT_FAILED"
-            payload = _webhook_body(user, code, None, report.item_ids)
+            # No Items, so none to repair.
+            payload = _failed_body(user, code, _NO_ACCOUNTS, report.products, report.item_ids, [])
         else:
             code = "CHECK_REPORT_READY" if user.legacy else "USER_CHECK_REPORT_READY"
-            payload = _webhook_body(user, code, report.products, report.item_ids)
+            payload = _ready_body(user, code, report.products, report.item_ids)
         await self._deliver(webhook, payload)
 
     async def _deliver(self, url: str, payload: dict[str, Any]) -> int | None:
@@ -365,17 +386,53 @@ def _webhook_url(url: str) -> str:
     return url
 
 
-def _webhook_body(user: _User, code: str, products: list[str] | None, item_ids: list[str]) -> dict[str, Any]:
-    """A CHECK_REPORT webhook body, checked against the generated model of its code."""
-    payload: dict[str, Any] = {
+def _ready_body(user: _User, code: str, products: list[str], item_ids: list[str]) -> dict[str, Any]:
+    """A READY webhook body: every product was built."""
+    return _checked_webhook(
+        {**_webhook_head(user, code, item_ids), "successful_products": list(products), "failed_products": []}
+    )
+
+
+def _failed_body(
+    user: _User,
+    code: str,
+    failure: PlaidFailure,
+    products: list[str],
+    item_ids: list[str],
+    repairable_item_ids: list[str],
+) -> dict[str, Any]:
+    """A FAILED webhook body: why (`error`, a Plaid error body), which products, and the Items the user can repair."""
+    repairable = [
+        {
+            "error_type": _ITEM_LOGIN_REQUIRED.error_type,
+            "error_code": _ITEM_LOGIN_REQUIRED.error_code,
+            "error_message": _ITEM_LOGIN_REQUIRED.error_message,
+            "display_message": _ITEM_LOGIN_REQUIRED.display_message,
+            "item_id": item_id,
+        }
+        for item_id in repairable_item_ids
+    ]
+    return _checked_webhook(
+        {
+            **_webhook_head(user, code, item_ids),
+            "error": {**failure.body(new_request_id()), "status": failure.status},
+            "repairable_items": repairable,
+            "failed_products": list(products),
+        }
+    )
+
+
+def _webhook_head(user: _User, code: str, item_ids: list[str]) -> dict[str, Any]:
+    return {
         "webhook_type": "CHECK_REPORT",
         "webhook_code": code,
         "user_id": user.user_id,
         "environment": "sandbox",
         "item_ids": list(item_ids),
     }
-    if products is not None:
-        payload["successful_products"] = products
-        payload["failed_products"] = []
-    _WEBHOOK_MODELS[code].model_validate(payload)
+
+
+def _checked_webhook(payload: dict[str, Any]) -> dict[str, Any]:
+    """The body, once the generated model of its code accepts it (a mismatch with the spec is a sandbox bug)."""
+    _WEBHOOK_MODELS[payload["webhook_code"]].model_validate(payload)
     return payload
