@@ -14,6 +14,7 @@ import logging
 import platform
 import time
 import typing
+import urllib.request
 import zlib
 from collections.abc import Mapping
 
@@ -49,7 +50,15 @@ if typing.TYPE_CHECKING:
 
     from ._models import Operation
 
-__all__ = ["SEND_OPTIONS", "BaseClient", "BodyReader", "DeadlineExceeded", "PreparedCall", "Received"]
+__all__ = [
+    "SEND_OPTIONS",
+    "BaseClient",
+    "BodyReader",
+    "DeadlineExceeded",
+    "PreparedCall",
+    "Received",
+    "environment_names_a_proxy",
+]
 
 logger = logging.getLogger("plaid_partner_insights")
 
@@ -150,6 +159,13 @@ def _as_timeout(value: object, name: str) -> TimeoutTypes:
     raise ConfigurationError(f"{name} must be a positive number of seconds or an httpx.Timeout, got {value!r}")
 
 
+def environment_names_a_proxy() -> bool:
+    """Whether HTTP(S)_PROXY / ALL_PROXY are set. httpx.Client then routes requests to proxies by URL, so a client
+    made here must send through httpx.Client; otherwise it may hand its requests straight to its transport, which skips
+    httpx.Client's per-call bookkeeping (cookies, hooks, redirects, auth), most of a call's cost on our side."""
+    return bool(urllib.request.getproxies())
+
+
 def _phase_timeouts(timeout: TimeoutTypes) -> tuple[httpx.Timeout, float | None]:
     """httpx's per-phase limits, and the deadline of a whole attempt (`None`: an `httpx.Timeout` sets no deadline)."""
     if isinstance(timeout, httpx.Timeout):
@@ -185,6 +201,8 @@ class BaseClient:
     _retry_policy: RetryPolicy
     _headers: dict[str, str]
     _operation: Operation
+    # (URL, headers) of every request, for a client made here; `None` for the user's own `http_client`.
+    _prebuilt: tuple[httpx.URL, httpx.Headers] | None = None
 
     def _configure(
         self,
@@ -326,16 +344,15 @@ class BaseClient:
 
     # -- one attempt -----------------------------------------------------------------------------------------
 
-    def _use_http(self, http: httpx.Client | httpx.AsyncClient, *, owned: bool) -> None:
-        """Remember how to build requests for `http`: directly for a client made here, through httpx otherwise."""
-        # A client made here has nothing of its own to merge into a request (no base URL, params, cookies or auth)
-        # but its default headers; so its requests are built from a URL parsed and headers merged once, which saves
-        # httpx.Client.build_request's work on every call (its URL merging alone is most of the client's own cost).
-        self._prebuilt: tuple[httpx.URL, httpx.Headers] | None = None
-        if owned:
-            headers = httpx.Headers(http.headers)
-            headers.update(self._headers)
-            self._prebuilt = (httpx.URL(self._base_url + self._operation.path), headers)
+    def _prebuild_requests(self, http: httpx.Client | httpx.AsyncClient) -> None:
+        """Build this client's requests from a URL parsed and headers merged once, not by `http.build_request` per call.
+
+        Only for an `http` made here, which has nothing of its own to merge into a request (no base URL, params,
+        cookies or auth) but its default headers.
+        """
+        headers = httpx.Headers(http.headers)
+        headers.update(self._headers)
+        self._prebuilt = (httpx.URL(self._base_url + self._operation.path), headers)
 
     def _build_request(
         self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall, **extensions: object

@@ -9,7 +9,14 @@ from types import TracebackType
 
 import httpx
 
-from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received
+from ._base_client import (
+    SEND_OPTIONS,
+    BaseClient,
+    DeadlineExceeded,
+    PreparedCall,
+    Received,
+    environment_names_a_proxy,
+)
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -220,8 +227,15 @@ class PartnerInsightsClient(BaseClient):
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(follow_redirects=False)
-        self._use_http(self._http, owned=http_client is None)
+        self._direct: httpx.HTTPTransport | None = None
+        if http_client is None:
+            if environment_names_a_proxy():
+                http_client = httpx.Client(follow_redirects=False)
+            else:  # (given a transport, httpx.Client would ignore proxies named in the environment)
+                self._direct = httpx.HTTPTransport()
+                http_client = httpx.Client(transport=self._direct, follow_redirects=False)
+            self._prebuild_requests(http_client)
+        self._http = http_client
         self._pool_watch = ConnectionPoolWatch()
         self.partner_insights = PartnerInsightsResource(self)
 
@@ -297,7 +311,8 @@ class PartnerInsightsClient(BaseClient):
     def _transfer(self, call: PreparedCall, watch: Attempt | None) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
         request = self._build_request(self._http, call, trace=None if watch is None else watch.trace)
-        response = self._http.send(request, **SEND_OPTIONS)
+        direct = self._direct
+        response = direct.handle_request(request) if direct is not None else self._http.send(request, **SEND_OPTIONS)
         try:
             if watch is not None:
                 watch.watch(response)
@@ -363,8 +378,15 @@ class AsyncPartnerInsightsClient(BaseClient):
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(follow_redirects=False)
-        self._use_http(self._http, owned=http_client is None)
+        self._direct: httpx.AsyncHTTPTransport | None = None
+        if http_client is None:
+            if environment_names_a_proxy():
+                http_client = httpx.AsyncClient(follow_redirects=False)
+            else:  # (given a transport, httpx.AsyncClient would ignore proxies named in the environment)
+                self._direct = httpx.AsyncHTTPTransport()
+                http_client = httpx.AsyncClient(transport=self._direct, follow_redirects=False)
+            self._prebuild_requests(http_client)
+        self._http = http_client
         self.partner_insights = AsyncPartnerInsightsResource(self)
 
     @classmethod
@@ -431,7 +453,12 @@ class AsyncPartnerInsightsClient(BaseClient):
 
     async def _transfer(self, call: PreparedCall) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
-        response = await self._http.send(self._build_request(self._http, call), **SEND_OPTIONS)
+        request = self._build_request(self._http, call)
+        direct = self._direct
+        if direct is not None:
+            response = await direct.handle_async_request(request)
+        else:
+            response = await self._http.send(request, **SEND_OPTIONS)
         try:
             reader = self._body_reader(call, response)
             if reader.wants_more:
