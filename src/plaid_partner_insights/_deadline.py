@@ -31,7 +31,8 @@ __all__ = ["Attempt", "ConnectionPoolWatch"]
 
 
 class ConnectionPoolWatch:
-    """The network streams of one connection pool (one `httpx.Client`, shared by `with_options` copies)."""
+    """The network streams of one connection pool (one `httpx.Client`, shared by `with_options` copies): those its
+    finished attempts used, and its running attempts. Changed only under the watchdog's lock."""
 
     __slots__ = ("__weakref__", "running", "streams")
 
@@ -62,14 +63,12 @@ class Attempt:
             stream = info.get("return_value")
             if stream is not None:
                 self.stream = stream
-                self.pool.streams.add(stream)
 
     def watch(self, response: httpx.Response) -> None:
         """The stream the response arrives on (a reused connection has no connect event)."""
         stream = response.extensions.get("network_stream")
         if stream is not None:
             self.stream = stream
-            self.pool.streams.add(stream)
 
     def __enter__(self) -> Attempt:
         _WATCHDOG.arm(self)
@@ -123,6 +122,8 @@ class _Watchdog:
         with self._condition:
             self._running.discard(attempt)
             attempt.pool.running.discard(attempt)
+            if attempt.stream is not None:  # (under the lock: the watchdog iterates the pool's streams)
+                attempt.pool.streams.add(attempt.stream)
 
     def _run(self) -> None:
         with self._condition:
