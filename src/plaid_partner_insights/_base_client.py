@@ -16,7 +16,7 @@ import time
 import typing
 import urllib.request
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import httpx
 
@@ -50,17 +50,12 @@ if typing.TYPE_CHECKING:
 
     from ._models import Operation
 
-__all__ = [
-    "SEND_OPTIONS",
-    "BaseClient",
-    "BodyReader",
-    "DeadlineExceeded",
-    "PreparedCall",
-    "Received",
-    "environment_names_a_proxy",
-]
+__all__ = ["SEND_OPTIONS", "BaseClient", "BodyReader", "DeadlineExceeded", "PreparedCall", "Received"]
 
 logger = logging.getLogger("plaid_partner_insights")
+
+_HttpClient = typing.TypeVar("_HttpClient", httpx.Client, httpx.AsyncClient)
+_Transport = typing.TypeVar("_Transport", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
 
 PLAID_VERSION = "2020-09-14"
 USER_AGENT = f"plaid-partner-insights/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
@@ -157,13 +152,6 @@ def _as_timeout(value: object, name: str) -> TimeoutTypes:
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf"):
         return float(value)
     raise ConfigurationError(f"{name} must be a positive number of seconds or an httpx.Timeout, got {value!r}")
-
-
-def environment_names_a_proxy() -> bool:
-    """Whether HTTP(S)_PROXY / ALL_PROXY are set. httpx.Client then routes requests to proxies by URL, so a client
-    made here must send through httpx.Client; otherwise it may hand its requests straight to its transport, which skips
-    httpx.Client's per-call bookkeeping (cookies, hooks, redirects, auth), most of a call's cost on our side."""
-    return bool(urllib.request.getproxies())
 
 
 def _phase_timeouts(timeout: TimeoutTypes) -> tuple[httpx.Timeout, float | None]:
@@ -344,15 +332,23 @@ class BaseClient:
 
     # -- one attempt -----------------------------------------------------------------------------------------
 
-    def _prebuild_requests(self, http: httpx.Client | httpx.AsyncClient) -> None:
-        """Build this client's requests from a URL parsed and headers merged once, not by `http.build_request` per call.
+    def _own_http(
+        self, client: Callable[..., _HttpClient], transport: Callable[[], _Transport]
+    ) -> tuple[_HttpClient, _Transport | None]:
+        """The httpx client made when the user gives none, and its transport if requests may go to it directly.
 
-        Only for an `http` made here, which has nothing of its own to merge into a request (no base URL, params,
-        cookies or auth) but its default headers.
+        Such a client has nothing of its own to merge into a request (no base URL, params, cookies or auth) but its
+        default headers, so its requests are built from a URL parsed and headers merged once. Unless the environment
+        names a proxy (which httpx.Client routes by URL, and ignores when given a transport), they also skip
+        httpx.Client and go straight to its transport. Together that saves httpx.Client's per-call URL merging and
+        cookie bookkeeping, most of a call's cost on our side of the socket.
         """
+        direct = None if urllib.request.getproxies() else transport()
+        http = client(follow_redirects=False) if direct is None else client(transport=direct, follow_redirects=False)
         headers = httpx.Headers(http.headers)
         headers.update(self._headers)
         self._prebuilt = (httpx.URL(self._base_url + self._operation.path), headers)
+        return http, direct
 
     def _build_request(
         self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall, **extensions: object

@@ -15,7 +15,6 @@ from ._base_client import (
     DeadlineExceeded,
     PreparedCall,
     Received,
-    environment_names_a_proxy,
 )
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -229,12 +228,7 @@ class PartnerInsightsClient(BaseClient):
         self._owns_http = http_client is None
         self._direct: httpx.HTTPTransport | None = None
         if http_client is None:
-            if environment_names_a_proxy():
-                http_client = httpx.Client(follow_redirects=False)
-            else:  # (given a transport, httpx.Client would ignore proxies named in the environment)
-                self._direct = httpx.HTTPTransport()
-                http_client = httpx.Client(transport=self._direct, follow_redirects=False)
-            self._prebuild_requests(http_client)
+            http_client, self._direct = self._own_http(httpx.Client, httpx.HTTPTransport)
         self._http = http_client
         self._pool_watch = ConnectionPoolWatch()
         self.partner_insights = PartnerInsightsResource(self)
@@ -380,12 +374,7 @@ class AsyncPartnerInsightsClient(BaseClient):
         self._owns_http = http_client is None
         self._direct: httpx.AsyncHTTPTransport | None = None
         if http_client is None:
-            if environment_names_a_proxy():
-                http_client = httpx.AsyncClient(follow_redirects=False)
-            else:  # (given a transport, httpx.AsyncClient would ignore proxies named in the environment)
-                self._direct = httpx.AsyncHTTPTransport()
-                http_client = httpx.AsyncClient(transport=self._direct, follow_redirects=False)
-            self._prebuild_requests(http_client)
+            http_client, self._direct = self._own_http(httpx.AsyncClient, httpx.AsyncHTTPTransport)
         self._http = http_client
         self.partner_insights = AsyncPartnerInsightsResource(self)
 
