@@ -247,6 +247,93 @@ class ItemPublicTokenExchangeResponse(BaseModel):
     """
 
 
+class GSEReportType(StrEnum):
+    """
+    A report kind shared with the government-sponsored enterprises.
+    """
+
+    VOA = "VOA"
+    EMPLOYMENT_REFRESH = "EMPLOYMENT_REFRESH"
+
+
+class CraCheckReportVerificationGetReportType(StrEnum):
+    """
+    A home-lending verification report kind.
+    """
+
+    VOA = "VOA"
+    EMPLOYMENT_REFRESH = "EMPLOYMENT_REFRESH"
+    INCOME = "INCOME"
+
+
+class CraCheckReportCreateEmploymentRefreshOptions(BaseModel):
+    """
+    Settings of the employment refresh report.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    days_requested: Annotated[int, Field(le=731)]
+    """
+    Days of history the employment refresh covers.
+    """
+
+
+class CashflowAttributesVersion(StrEnum):
+    """
+    Version of the Cash Flow Insights attributes.
+    """
+
+    V1_0 = "v1.0"
+    V2_0 = "v2.0"
+    CFI1 = "CFI1"
+
+
+class PlaidLendScoreVersion(StrEnum):
+    """
+    LendScore model version.
+    """
+
+    V1_0 = "v1.0"
+    V2_0 = "v2.0"
+    LS1 = "LS1"
+
+
+class NetworkInsightsVersion(StrEnum):
+    """
+    Network Insights version.
+    """
+
+    NI1 = "NI1"
+
+
+class IncomeInsightsVersion(StrEnum):
+    """
+    Income Insights version.
+    """
+
+    II2 = "II2"
+
+
+class IncomeInsightsFilter(BaseModel):
+    """
+    Income categories to include in, or leave out of, Income Insights.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    included_categories: list[str]
+    """
+    Categories to count as income.
+    """
+    excluded_categories: list[str] | None = None
+    """
+    Categories never to count as income.
+    """
+
+
 class CraCheckReportCreateResponse(BaseModel):
     """
     Body of a successful `/cra/check_report/create` answer; it carries no report id.
@@ -577,6 +664,35 @@ class PrismInsightsVersion(StrEnum):
     V3 = "3"
 
 
+class CraPartnerInsightsUltraFicoScoreVersion(StrEnum):
+    """
+    UltraFICO model version.
+    """
+
+    V1_0 = "1.0"
+
+
+class CraPartnerInsightsBureau(StrEnum):
+    """
+    Credit bureau that produced the base FICO score.
+    """
+
+    EQUIFAX = "EQUIFAX"
+    EXPERIAN = "EXPERIAN"
+    TRANSUNION = "TRANSUNION"
+
+
+class CraPartnerInsightsBaseFicoScoreVersion(StrEnum):
+    """
+    FICO model version of the base score.
+    """
+
+    V8 = "8"
+    V9 = "9"
+    V10 = "10"
+    V10T = "10T"
+
+
 class UserIDNumber(BaseModel):
     """
     One identification number of the user.
@@ -657,6 +773,98 @@ class SandboxPublicTokenCreateRequest(BaseModel):
     user_id: str | None = None
     """
     The user the Item belongs to, for the current user API.
+    """
+
+
+class CraCheckReportGSEOptions(BaseModel):
+    """
+    Which reports the government-sponsored enterprises receive.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    report_types: list[GSEReportType]
+    """
+    The report kinds to share.
+    """
+
+
+class CraCheckReportHomeLendingReportOptions(BaseModel):
+    """
+    Home-lending reports built together with the Base Report.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    reports_requested: list[CraCheckReportVerificationGetReportType]
+    """
+    The home-lending report kinds to build.
+    """
+    employment_refresh_options: CraCheckReportCreateEmploymentRefreshOptions | None = None
+    """
+    Settings of the employment refresh report.
+    """
+
+
+class CraCheckReportCreateCashflowInsightsOptions(BaseModel):
+    """
+    Cash Flow Insights settings at report creation.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    attributes_version: CashflowAttributesVersion | None = None
+    """
+    Version of the cash flow attributes to compute.
+    """
+
+
+class CraCheckReportCreateLendScoreOptions(BaseModel):
+    """
+    LendScore settings at report creation.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    lend_score_version: PlaidLendScoreVersion | None = None
+    """
+    LendScore model version to run.
+    """
+
+
+class CraCheckReportCreateNetworkInsightsOptions(BaseModel):
+    """
+    Network Insights settings at report creation.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    network_insights_version: NetworkInsightsVersion | None = None
+    """
+    Network Insights version to run.
+    """
+
+
+class CraCheckReportCreateIncomeInsightsOptions(BaseModel):
+    """
+    Income Insights settings at report creation.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    income_insights_version: Annotated[IncomeInsightsVersion | None, Field(...)]
+    """
+    Income Insights version to run.
+    """
+    income_insights_filter: IncomeInsightsFilter | None = None
+    """
+    Which income categories count.
     """
 
 
@@ -858,6 +1066,52 @@ class CraCheckReportFailedWebhook(BaseModel):
     environment: WebhookEnvironmentValues
 
 
+class CraPartnerInsightsBaseFicoScore(BaseModel):
+    """
+    The bureau-based FICO score that an UltraFICO score starts from.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    bureau: CraPartnerInsightsBureau
+    """
+    Credit bureau that supplied the base score.
+    """
+    score: int
+    """
+    The base FICO score.
+    """
+    reason_codes: Annotated[list[str] | None, Field(max_length=4)] = None
+    """
+    Up to four reason codes for the base score, most important first.
+    """
+    reason_code_1: Annotated[str | None, Field(deprecated=True)] = None
+    """
+    First reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    reason_code_2: Annotated[str | None, Field(deprecated=True)] = None
+    """
+    Second reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    reason_code_3: Annotated[str | None, Field(deprecated=True)] = None
+    """
+    Third reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    reason_code_4: Annotated[str | None, Field(deprecated=True)] = None
+    """
+    Fourth reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    did_inquiries_adversely_affect_score: bool | None = None
+    """
+    True when credit inquiries lowered the score without appearing among the reason codes (the FACTA inquiry flag).
+    """
+    base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion
+    """
+    FICO model version of the base score.
+    """
+
+
 class ClientUserIdentity(BaseModel):
     """
     Identity of a user on the current user API.
@@ -892,17 +1146,55 @@ class ClientUserIdentity(BaseModel):
     """
 
 
-class CraCheckReportCreatePartnerInsightsOptions(BaseModel):
+class CraCheckReportCreateBaseReportOptions(BaseModel):
     """
-    Partner Insights settings at report creation.
+    Base Report settings at report creation.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    prism_versions: PrismVersions | None = None
+    client_report_id: Annotated[str | None, Field(deprecated=True)] = None
     """
-    Prism Data product versions to run.
+    Your own id for the report; deprecated in favour of the top-level `client_report_id`.
+    """
+    gse_options: CraCheckReportGSEOptions | None = None
+    """
+    Reports to share with the government-sponsored enterprises (Fannie Mae, Freddie Mac).
+    """
+    require_identity: bool | None = None
+    """
+    Whether the report fails when the user's identity data cannot be matched.
+    """
+    home_lending_report_options: CraCheckReportHomeLendingReportOptions | None = None
+    """
+    Home-lending reports to build with the Base Report.
+    """
+
+
+class CraPartnerInsightsUltraFicoScoreRequest(BaseModel):
+    """
+    Everything needed to compute one UltraFICO score.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
+    """
+    UltraFICO model version to compute.
+    """
+    fico_scoring_request_id: Annotated[str | None, Field(examples=["fsr-20260812-99a1"])] = None
+    """
+    FICO's identifier of the scoring request. Send it only in the FICO-led flow, where UltraFICO supplies it.
+    """
+    request_correlation_id: Annotated[str | None, Field(examples=["corr-7d41"])] = None
+    """
+    Identifier you choose to match this request with its entry in `ultrafico_score_results`.
+    """
+    base_fico_score: CraPartnerInsightsBaseFicoScore
+    """
+    The base FICO score the UltraFICO score builds on.
     """
 
 
@@ -934,9 +1226,49 @@ class UserCreateRequest(BaseModel):
     """
 
 
+class CraPartnerInsightsFicoInput(BaseModel):
+    """
+    Inputs Plaid passes to FICO to compute UltraFICO scores for one credit application.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    fico_lender_id: Annotated[str, Field(examples=["lender-48213"], min_length=1)]
+    """
+    Lender identifier assigned by FICO, also called the Lender Org ID. Needed to generate UltraFICO scores.
+    """
+    lender_application_id: Annotated[str, Field(examples=["app-2026-000123"], min_length=1)]
+    """
+    Identifier you assign to the credit application; FICO uses it to recognise the application across its systems.
+    """
+    ultrafico_score_requests: list[CraPartnerInsightsUltraFicoScoreRequest]
+    """
+    The UltraFICO scores to compute, one entry per score.
+    """
+
+
+class CraCheckReportCreatePartnerInsightsOptions(BaseModel):
+    """
+    Partner Insights settings at report creation.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    prism_versions: PrismVersions | None = None
+    """
+    Prism Data product versions to run.
+    """
+    fico: CraPartnerInsightsFicoInput | None = None
+    """
+    Inputs for UltraFICO scores computed with the report.
+    """
+
+
 class CraCheckReportCreateRequest(BaseModel):
     """
-    Body of `/cra/check_report/create`, limited to the fields the setup flow uses. Identify the user with `user_id` or, on the older user API, `user_token`.
+    Body of `/cra/check_report/create`. Identify the user with `user_id` or, on the older user API, `user_token`. The per-product option objects are accepted as Plaid accepts them; the local sandbox builds the same report whatever they say.
     """
 
     model_config = ConfigDict(
@@ -972,8 +1304,32 @@ class CraCheckReportCreateRequest(BaseModel):
     """
     Products built before the ready webhook, on top of the base report. Listing `cra_partner_insights` is billable in production.
     """
+    base_report: CraCheckReportCreateBaseReportOptions | None = None
+    """
+    Base Report settings for this report.
+    """
+    cashflow_insights: CraCheckReportCreateCashflowInsightsOptions | None = None
+    """
+    Cash Flow Insights settings for this report.
+    """
     partner_insights: CraCheckReportCreatePartnerInsightsOptions | None = None
     """
     Partner Insights settings for this report.
+    """
+    lend_score: CraCheckReportCreateLendScoreOptions | None = None
+    """
+    LendScore settings for this report.
+    """
+    network_insights: CraCheckReportCreateNetworkInsightsOptions | None = None
+    """
+    Network Insights settings for this report.
+    """
+    include_investments: bool | None = None
+    """
+    Whether investment accounts are part of the report.
+    """
+    income_insights: CraCheckReportCreateIncomeInsightsOptions | None = None
+    """
+    Income Insights settings for this report.
     """
     consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose

@@ -212,6 +212,68 @@ class ItemPublicTokenExchangeResponse(TypedDict):
     """
 
 
+GSEReportType: TypeAlias = Literal["VOA", "EMPLOYMENT_REFRESH"]
+"""
+A report kind shared with the government-sponsored enterprises.
+"""
+
+
+CraCheckReportVerificationGetReportType: TypeAlias = Literal["VOA", "EMPLOYMENT_REFRESH", "INCOME"]
+"""
+A home-lending verification report kind.
+"""
+
+
+class CraCheckReportCreateEmploymentRefreshOptions(TypedDict, closed=True):
+    """
+    Settings of the employment refresh report.
+    """
+
+    days_requested: int
+    """
+    Days of history the employment refresh covers.
+    """
+
+
+CashflowAttributesVersion: TypeAlias = Literal["v1.0", "v2.0", "CFI1"]
+"""
+Version of the Cash Flow Insights attributes.
+"""
+
+
+PlaidLendScoreVersion: TypeAlias = Literal["v1.0", "v2.0", "LS1"]
+"""
+LendScore model version.
+"""
+
+
+NetworkInsightsVersion: TypeAlias = Literal["NI1"]
+"""
+Network Insights version.
+"""
+
+
+IncomeInsightsVersion: TypeAlias = Literal["II2"]
+"""
+Income Insights version.
+"""
+
+
+class IncomeInsightsFilter(TypedDict, closed=True):
+    """
+    Income categories to include in, or leave out of, Income Insights.
+    """
+
+    included_categories: list[str]
+    """
+    Categories to count as income.
+    """
+    excluded_categories: NotRequired[list[str]]
+    """
+    Categories never to count as income.
+    """
+
+
 class CraCheckReportCreateResponse(TypedDict):
     """
     Body of a successful `/cra/check_report/create` answer; it carries no report id.
@@ -502,6 +564,24 @@ Prism Insights model version.
 """
 
 
+CraPartnerInsightsUltraFicoScoreVersion: TypeAlias = Literal["1.0"]
+"""
+UltraFICO model version.
+"""
+
+
+CraPartnerInsightsBureau: TypeAlias = Literal["EQUIFAX", "EXPERIAN", "TRANSUNION"]
+"""
+Credit bureau that produced the base FICO score.
+"""
+
+
+CraPartnerInsightsBaseFicoScoreVersion: TypeAlias = Literal["8", "9", "10", "10T"]
+"""
+FICO model version of the base score.
+"""
+
+
 class UserIDNumber(TypedDict, closed=True):
     """
     One identification number of the user.
@@ -573,6 +653,80 @@ class SandboxPublicTokenCreateRequest(TypedDict, closed=True):
     user_id: NotRequired[str]
     """
     The user the Item belongs to, for the current user API.
+    """
+
+
+class CraCheckReportGSEOptions(TypedDict, closed=True):
+    """
+    Which reports the government-sponsored enterprises receive.
+    """
+
+    report_types: list[GSEReportType]
+    """
+    The report kinds to share.
+    """
+
+
+class CraCheckReportHomeLendingReportOptions(TypedDict, closed=True):
+    """
+    Home-lending reports built together with the Base Report.
+    """
+
+    reports_requested: list[CraCheckReportVerificationGetReportType]
+    """
+    The home-lending report kinds to build.
+    """
+    employment_refresh_options: NotRequired[CraCheckReportCreateEmploymentRefreshOptions | None]
+    """
+    Settings of the employment refresh report.
+    """
+
+
+class CraCheckReportCreateCashflowInsightsOptions(TypedDict, closed=True):
+    """
+    Cash Flow Insights settings at report creation.
+    """
+
+    attributes_version: NotRequired[CashflowAttributesVersion | None]
+    """
+    Version of the cash flow attributes to compute.
+    """
+
+
+class CraCheckReportCreateLendScoreOptions(TypedDict, closed=True):
+    """
+    LendScore settings at report creation.
+    """
+
+    lend_score_version: NotRequired[PlaidLendScoreVersion | None]
+    """
+    LendScore model version to run.
+    """
+
+
+class CraCheckReportCreateNetworkInsightsOptions(TypedDict, closed=True):
+    """
+    Network Insights settings at report creation.
+    """
+
+    network_insights_version: NotRequired[NetworkInsightsVersion | None]
+    """
+    Network Insights version to run.
+    """
+
+
+class CraCheckReportCreateIncomeInsightsOptions(TypedDict, closed=True):
+    """
+    Income Insights settings at report creation.
+    """
+
+    income_insights_version: IncomeInsightsVersion | None
+    """
+    Income Insights version to run.
+    """
+    income_insights_filter: NotRequired[IncomeInsightsFilter | None]
+    """
+    Which income categories count.
     """
 
 
@@ -756,6 +910,49 @@ class CraCheckReportFailedWebhook(TypedDict):
     environment: WebhookEnvironmentValues
 
 
+class CraPartnerInsightsBaseFicoScore(TypedDict, closed=True):
+    """
+    The bureau-based FICO score that an UltraFICO score starts from.
+    """
+
+    bureau: CraPartnerInsightsBureau
+    """
+    Credit bureau that supplied the base score.
+    """
+    score: int
+    """
+    The base FICO score.
+    """
+    reason_codes: NotRequired[list[str]]
+    """
+    Up to four reason codes for the base score, most important first.
+    """
+    reason_code_1: NotRequired[str | None]
+    """
+    First reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    reason_code_2: NotRequired[str | None]
+    """
+    Second reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    reason_code_3: NotRequired[str | None]
+    """
+    Third reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    reason_code_4: NotRequired[str | None]
+    """
+    Fourth reason code for the base score. Deprecated; send `reason_codes` instead.
+    """
+    did_inquiries_adversely_affect_score: NotRequired[bool | None]
+    """
+    True when credit inquiries lowered the score without appearing among the reason codes (the FACTA inquiry flag).
+    """
+    base_fico_score_version: CraPartnerInsightsBaseFicoScoreVersion
+    """
+    FICO model version of the base score.
+    """
+
+
 class ClientUserIdentity(TypedDict, closed=True):
     """
     Identity of a user on the current user API.
@@ -787,14 +984,49 @@ class ClientUserIdentity(TypedDict, closed=True):
     """
 
 
-class CraCheckReportCreatePartnerInsightsOptions(TypedDict, closed=True):
+class CraCheckReportCreateBaseReportOptions(TypedDict, closed=True):
     """
-    Partner Insights settings at report creation.
+    Base Report settings at report creation.
     """
 
-    prism_versions: NotRequired[PrismVersions | None]
+    client_report_id: NotRequired[str | None]
     """
-    Prism Data product versions to run.
+    Your own id for the report; deprecated in favour of the top-level `client_report_id`.
+    """
+    gse_options: NotRequired[CraCheckReportGSEOptions | None]
+    """
+    Reports to share with the government-sponsored enterprises (Fannie Mae, Freddie Mac).
+    """
+    require_identity: NotRequired[bool | None]
+    """
+    Whether the report fails when the user's identity data cannot be matched.
+    """
+    home_lending_report_options: NotRequired[CraCheckReportHomeLendingReportOptions | None]
+    """
+    Home-lending reports to build with the Base Report.
+    """
+
+
+class CraPartnerInsightsUltraFicoScoreRequest(TypedDict, closed=True):
+    """
+    Everything needed to compute one UltraFICO score.
+    """
+
+    ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
+    """
+    UltraFICO model version to compute.
+    """
+    fico_scoring_request_id: NotRequired[str]
+    """
+    FICO's identifier of the scoring request. Send it only in the FICO-led flow, where UltraFICO supplies it.
+    """
+    request_correlation_id: NotRequired[str]
+    """
+    Identifier you choose to match this request with its entry in `ultrafico_score_results`.
+    """
+    base_fico_score: CraPartnerInsightsBaseFicoScore
+    """
+    The base FICO score the UltraFICO score builds on.
     """
 
 
@@ -823,9 +1055,43 @@ class UserCreateRequest(TypedDict, closed=True):
     """
 
 
+class CraPartnerInsightsFicoInput(TypedDict, closed=True):
+    """
+    Inputs Plaid passes to FICO to compute UltraFICO scores for one credit application.
+    """
+
+    fico_lender_id: str
+    """
+    Lender identifier assigned by FICO, also called the Lender Org ID. Needed to generate UltraFICO scores.
+    """
+    lender_application_id: str
+    """
+    Identifier you assign to the credit application; FICO uses it to recognise the application across its systems.
+    """
+    ultrafico_score_requests: list[CraPartnerInsightsUltraFicoScoreRequest]
+    """
+    The UltraFICO scores to compute, one entry per score.
+    """
+
+
+class CraCheckReportCreatePartnerInsightsOptions(TypedDict, closed=True):
+    """
+    Partner Insights settings at report creation.
+    """
+
+    prism_versions: NotRequired[PrismVersions | None]
+    """
+    Prism Data product versions to run.
+    """
+    fico: NotRequired[CraPartnerInsightsFicoInput | None]
+    """
+    Inputs for UltraFICO scores computed with the report.
+    """
+
+
 class CraCheckReportCreateRequest(TypedDict, closed=True):
     """
-    Body of `/cra/check_report/create`, limited to the fields the setup flow uses. Identify the user with `user_id` or, on the older user API, `user_token`.
+    Body of `/cra/check_report/create`. Identify the user with `user_id` or, on the older user API, `user_token`. The per-product option objects are accepted as Plaid accepts them; the local sandbox builds the same report whatever they say.
     """
 
     client_id: NotRequired[ClientIdField]
@@ -858,8 +1124,32 @@ class CraCheckReportCreateRequest(TypedDict, closed=True):
     """
     Products built before the ready webhook, on top of the base report. Listing `cra_partner_insights` is billable in production.
     """
+    base_report: NotRequired[CraCheckReportCreateBaseReportOptions | None]
+    """
+    Base Report settings for this report.
+    """
+    cashflow_insights: NotRequired[CraCheckReportCreateCashflowInsightsOptions | None]
+    """
+    Cash Flow Insights settings for this report.
+    """
     partner_insights: NotRequired[CraCheckReportCreatePartnerInsightsOptions | None]
     """
     Partner Insights settings for this report.
+    """
+    lend_score: NotRequired[CraCheckReportCreateLendScoreOptions | None]
+    """
+    LendScore settings for this report.
+    """
+    network_insights: NotRequired[CraCheckReportCreateNetworkInsightsOptions | None]
+    """
+    Network Insights settings for this report.
+    """
+    include_investments: NotRequired[bool | None]
+    """
+    Whether investment accounts are part of the report.
+    """
+    income_insights: NotRequired[CraCheckReportCreateIncomeInsightsOptions | None]
+    """
+    Income Insights settings for this report.
     """
     consumer_report_permissible_purpose: ConsumerReportPermissiblePurpose

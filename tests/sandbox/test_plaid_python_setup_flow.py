@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from plaid_partner_insights_generated import sandbox_setup_models as setup_models
 
 from plaid_partner_insights.sandbox import SandboxServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
@@ -19,21 +20,46 @@ from tests.sandbox.webhooks import WebhookReceiver
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
 
 from plaid.api import plaid_api  # noqa: E402
+from plaid.model.cashflow_attributes_version import CashflowAttributesVersion  # noqa: E402
 from plaid.model.client_user_identity import ClientUserIdentity  # noqa: E402
 from plaid.model.client_user_identity_address import ClientUserIdentityAddress  # noqa: E402
 from plaid.model.client_user_identity_email import ClientUserIdentityEmail  # noqa: E402
 from plaid.model.client_user_identity_name import ClientUserIdentityName  # noqa: E402
 from plaid.model.client_user_identity_phone_number import ClientUserIdentityPhoneNumber  # noqa: E402
 from plaid.model.consumer_report_permissible_purpose import ConsumerReportPermissiblePurpose  # noqa: E402
+from plaid.model.cra_check_report_create_base_report_options import CraCheckReportCreateBaseReportOptions  # noqa: E402
+from plaid.model.cra_check_report_create_cashflow_insights_options import CraCheckReportCreateCashflowInsightsOptions  # noqa: E402
+from plaid.model.cra_check_report_create_employment_refresh_options import CraCheckReportCreateEmploymentRefreshOptions  # noqa: E402
+from plaid.model.cra_check_report_create_income_insights_options import CraCheckReportCreateIncomeInsightsOptions  # noqa: E402
+from plaid.model.cra_check_report_create_lend_score_options import CraCheckReportCreateLendScoreOptions  # noqa: E402
+from plaid.model.cra_check_report_create_network_insights_options import CraCheckReportCreateNetworkInsightsOptions  # noqa: E402
+from plaid.model.cra_check_report_create_partner_insights_options import CraCheckReportCreatePartnerInsightsOptions  # noqa: E402
 from plaid.model.cra_check_report_create_request import CraCheckReportCreateRequest  # noqa: E402
 from plaid.model.cra_check_report_failed_webhook import CraCheckReportFailedWebhook  # noqa: E402
+from plaid.model.cra_check_report_gse_options import CraCheckReportGSEOptions  # noqa: E402
+from plaid.model.cra_check_report_home_lending_report_options import CraCheckReportHomeLendingReportOptions  # noqa: E402
 from plaid.model.cra_check_report_partner_insights_get_request import (  # noqa: E402
     CraCheckReportPartnerInsightsGetRequest,
 )
+from plaid.model.cra_check_report_verification_get_report_type import CraCheckReportVerificationGetReportType  # noqa: E402
+from plaid.model.cra_partner_insights_base_fico_score import CraPartnerInsightsBaseFicoScore  # noqa: E402
+from plaid.model.cra_partner_insights_base_fico_score_version import CraPartnerInsightsBaseFicoScoreVersion  # noqa: E402
+from plaid.model.cra_partner_insights_bureau import CraPartnerInsightsBureau  # noqa: E402
+from plaid.model.cra_partner_insights_fico_input import CraPartnerInsightsFicoInput  # noqa: E402
+from plaid.model.cra_partner_insights_ultra_fico_score_request import CraPartnerInsightsUltraFicoScoreRequest  # noqa: E402
+from plaid.model.cra_partner_insights_ultra_fico_score_version import CraPartnerInsightsUltraFicoScoreVersion  # noqa: E402
 from plaid.model.cra_user_check_report_failed_webhook import CraUserCheckReportFailedWebhook  # noqa: E402
 from plaid.model.cra_user_check_report_ready_webhook import CraUserCheckReportReadyWebhook  # noqa: E402
+from plaid.model.gse_report_type import GSEReportType  # noqa: E402
 from plaid.model.id_number_type import IDNumberType  # noqa: E402
+from plaid.model.income_insights_filter import IncomeInsightsFilter  # noqa: E402
+from plaid.model.income_insights_version import IncomeInsightsVersion  # noqa: E402
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest  # noqa: E402
+from plaid.model.network_insights_version import NetworkInsightsVersion  # noqa: E402
+from plaid.model.plaid_lend_score_version import PlaidLendScoreVersion  # noqa: E402
+from plaid.model.prism_cash_score_version import PrismCashScoreVersion  # noqa: E402
+from plaid.model.prism_insights_version import PrismInsightsVersion  # noqa: E402
+from plaid.model.prism_versions import PrismVersions  # noqa: E402
 from plaid.model.products import Products  # noqa: E402
 from plaid.model.sandbox_public_token_create_request import SandboxPublicTokenCreateRequest  # noqa: E402
 from plaid.model.sandbox_public_token_create_request_options import (  # noqa: E402
@@ -195,3 +221,81 @@ def test_plaid_python_refuses_a_failed_webhook_without_its_required_fields() -> 
     }
     with pytest.raises(TypeError, match="error"):
         read_with_plaid_model(body, CraCheckReportFailedWebhook)
+
+
+def test_plaid_python_request_fields_are_all_in_our_setup_spec() -> None:
+    # The real API accepts every field plaid-python can send; so must the local sandbox (else UNKNOWN_FIELDS).
+    for theirs, ours in (
+        (CraCheckReportCreateRequest, setup_models.CraCheckReportCreateRequest),
+        (CraCheckReportCreatePartnerInsightsOptions, setup_models.CraCheckReportCreatePartnerInsightsOptions),
+        (CraCheckReportCreateBaseReportOptions, setup_models.CraCheckReportCreateBaseReportOptions),
+    ):
+        missing = set(theirs.openapi_types) - set(ours.model_fields)
+        assert not missing, f"{ours.__name__} lacks {sorted(missing)}"
+
+
+def test_plaid_python_create_with_every_product_option_is_accepted(api: Any) -> None:
+    user_id = api.user_create(UserCreateRequest(client_user_id="peer-all-options")).user_id
+    created = api.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(
+            institution_id="ins_109508", initial_products=[Products("cra_base_report")], user_id=user_id
+        )
+    )
+    api.item_public_token_exchange(ItemPublicTokenExchangeRequest(public_token=created.public_token))
+    request = CraCheckReportCreateRequest(
+        user_id=user_id,
+        webhook="http://127.0.0.1:9/unused",  # replaced below, once the receiver listens
+        days_requested=365,
+        days_required=90,
+        client_report_id="loan-application-17",
+        consumer_report_permissible_purpose=ConsumerReportPermissiblePurpose("EXTENSION_OF_CREDIT"),
+        products=[Products(name) for name in ("cra_partner_insights", "cra_cashflow_insights", "cra_lend_score")],
+        base_report=CraCheckReportCreateBaseReportOptions(
+            gse_options=CraCheckReportGSEOptions(report_types=[GSEReportType("VOA")]),
+            require_identity=True,
+            home_lending_report_options=CraCheckReportHomeLendingReportOptions(
+                reports_requested=[CraCheckReportVerificationGetReportType("EMPLOYMENT_REFRESH")],
+                employment_refresh_options=CraCheckReportCreateEmploymentRefreshOptions(days_requested=90),
+            ),
+        ),
+        cashflow_insights=CraCheckReportCreateCashflowInsightsOptions(
+            attributes_version=CashflowAttributesVersion("CFI1")
+        ),
+        partner_insights=CraCheckReportCreatePartnerInsightsOptions(
+            prism_versions=PrismVersions(cashscore=PrismCashScoreVersion("4"), insights=PrismInsightsVersion("4")),
+            fico=CraPartnerInsightsFicoInput(
+                fico_lender_id="lender-1",
+                lender_application_id="application-1",
+                ultrafico_score_requests=[
+                    CraPartnerInsightsUltraFicoScoreRequest(
+                        ultrafico_score_version=CraPartnerInsightsUltraFicoScoreVersion("1.0"),
+                        base_fico_score=CraPartnerInsightsBaseFicoScore(
+                            bureau=CraPartnerInsightsBureau("EXPERIAN"),
+                            score=702,
+                            base_fico_score_version=CraPartnerInsightsBaseFicoScoreVersion("10T"),
+                            reason_codes=["R1", "R2"],
+                        ),
+                    )
+                ],
+            ),
+        ),
+        lend_score=CraCheckReportCreateLendScoreOptions(lend_score_version=PlaidLendScoreVersion("LS1")),
+        network_insights=CraCheckReportCreateNetworkInsightsOptions(
+            network_insights_version=NetworkInsightsVersion("NI1")
+        ),
+        include_investments=True,
+        income_insights=CraCheckReportCreateIncomeInsightsOptions(
+            income_insights_version=IncomeInsightsVersion("II2"),
+            income_insights_filter=IncomeInsightsFilter(included_categories=["SALARY"], excluded_categories=["GIG"]),
+        ),
+    )
+    sent = set(request.to_dict())
+    assert sent >= set(CraCheckReportCreateRequest.openapi_types) - {"client_id", "secret", "user_token"}
+    with WebhookReceiver() as receiver:
+        request.webhook = receiver.url
+        assert api.cra_check_report_create(request).request_id
+        NOW[0] += DELAY
+        webhook = receiver.next()
+    assert (webhook["webhook_code"], webhook["user_id"]) == ("USER_CHECK_REPORT_READY", user_id)
+    report = api.cra_check_report_partner_insights_get(CraCheckReportPartnerInsightsGetRequest(user_id=user_id))
+    assert report.to_dict()["report"]["prism"]

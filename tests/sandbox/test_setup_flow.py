@@ -376,3 +376,21 @@ def test_our_client_raises_product_not_ready_first(flow: Flow, receiver: Webhook
         CLOCK.advance(DELAY)
         receiver.next()
         assert client.partner_insights.get(user_id=user_id).request_id
+
+
+def test_product_options_on_create_are_validated_like_every_field(flow: Flow) -> None:
+    user_id = flow.user("options")
+    nowhere = "http://127.0.0.1:9/never-called"  # every body below is refused, so no report is started
+    bad_version = flow.report(nowhere, user_id=user_id, cashflow_insights={"attributes_version": "v9"})
+    assert error(bad_version) == (400, "INVALID_REQUEST", "INVALID_FIELD")
+    assert "cashflow_insights.attributes_version" in bad_version.json()["error_message"]
+    unknown = flow.report(nowhere, user_id=user_id, lend_score={"lend_score_version": "LS1", "colour": "red"})
+    assert error(unknown) == (400, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+    assert "lend_score.colour" in unknown.json()["error_message"]
+    missing = flow.report(nowhere, user_id=user_id, income_insights={"income_insights_filter": None})
+    assert error(missing) == (400, "INVALID_REQUEST", "MISSING_FIELDS")
+    assert "income_insights.income_insights_version" in missing.json()["error_message"]
+    fico = {"fico_lender_id": "l", "lender_application_id": "a", "ultrafico_score_requests": [{}]}
+    incomplete_fico = flow.report(nowhere, user_id=user_id, partner_insights={"fico": fico})
+    assert error(incomplete_fico) == (400, "INVALID_REQUEST", "MISSING_FIELDS")
+    assert "ultrafico_score_version" in incomplete_fico.json()["error_message"]
