@@ -18,6 +18,7 @@ from .sandbox._command import add_sandbox_command
 
 if typing.TYPE_CHECKING:
     from ._client import PartnerInsightsClient
+    from ._exceptions import PlaidAPIError
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # the API answered with an error, or no usable answer came back
@@ -387,15 +388,22 @@ def format_api_error(exc: typing.Any) -> str:
     return f"{head} (request_id={exc.request_id})" if exc.request_id else f"{head} (HTTP {exc.status_code})"
 
 
-def format_causes(exc: typing.Any) -> list[str]:
-    """One line per entry of the error's `causes`: `item ITEM_ID: ERROR_TYPE/ERROR_CODE: message`."""
-    lines = []
-    for cause in exc.causes:
-        # The spec leaves the entries' shape open, so an entry may be a parsed model or the plain JSON object.
-        def field(name: str, entry: object = cause) -> object:
-            return entry.get(name) if isinstance(entry, Mapping) else getattr(entry, name, None)
+def format_causes(exc: PlaidAPIError) -> list[str]:
+    """One line per entry of the error's `causes`, in the order received: `item ITEM_ID: ERROR_TYPE/ERROR_CODE:
+    message`, or the entry's JSON when it is not shaped like a `Cause` (the spec leaves the entries' shape open)."""
+    from plaid_partner_insights_generated.client.models import Cause
 
-        text = f"item {field('item_id')}: {field('error_type')}/{field('error_code')}: {field('error_message')}"
+    from ._exceptions import ResponseValidationError
+
+    received = exc.error.causes if exc.error is not None else None
+    lines = []
+    for entry in received or []:
+        try:
+            cause = Cause.from_dict(entry)
+        except ResponseValidationError:
+            text = json.dumps(entry, ensure_ascii=False)
+        else:
+            text = f"item {cause.item_id}: {cause.error_type}/{cause.error_code}: {cause.error_message}"
         lines.append(" ".join(text.split()))
     return lines
 

@@ -200,6 +200,10 @@ class PlaidAPIError(PartnerInsightsError):
     502 from a proxy, a cut-off body), `error` is `None`, the Plaid fields are `None` and `body_excerpt` holds the
     first 200 characters of the text.
 
+    `causes` holds the Item-level errors behind this one as `Cause` models (`item_id`, `error_type`, `error_code`,
+    ...). Plaid's spec leaves the shape of those entries open, so `error.causes` keeps every entry as the JSON
+    received, and an entry that is not shaped like a `Cause` appears only there.
+
     Branch on `error_type` / `error_code`, which are plain strings (values this library does not know included).
     `retry_after` is the wait the response's `Retry-After` header asked for, in seconds (`None` without one): when it
     is longer than `RetryPolicy.retry_after_max` the client raises at once instead of retrying early.
@@ -237,7 +241,7 @@ class PlaidAPIError(PartnerInsightsError):
             self.error_message = error.error_message
             self.display_message = error.display_message
             self.request_id = error.request_id if isinstance(error.request_id, str) else request_id
-            self.causes = list(error.causes) if isinstance(error.causes, list) else []
+            self.causes = _typed_causes(error.causes)
             self.documentation_url = error.documentation_url if isinstance(error.documentation_url, str) else None
             self.suggested_action = error.suggested_action if isinstance(error.suggested_action, str) else None
             message = f"{self.error_type}/{self.error_code}: {self.error_message}"
@@ -262,6 +266,19 @@ class PlaidAPIError(PartnerInsightsError):
             _rebuild_api_error,
             (type(self), self.status_code, body, self.body_excerpt, self.request_id, self.retry_after),
         )
+
+
+def _typed_causes(entries: list[typing.Any] | None) -> list[Cause]:
+    """The entries of a Plaid error's `causes` that are shaped like a `Cause`, parsed into one."""
+    from plaid_partner_insights_generated.client.models import Cause
+
+    typed = []
+    for entry in entries or ():
+        try:
+            typed.append(Cause.from_dict(entry))
+        except ResponseValidationError:  # another shape: the spec allows any JSON value here
+            continue
+    return typed
 
 
 def _rebuild_api_error(

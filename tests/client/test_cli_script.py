@@ -28,6 +28,8 @@ from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError
 from plaid_partner_insights._client import ENVIRONMENT_VARIABLES
 from plaid_partner_insights.sandbox import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, RATE_LIMITED_USER_ID
 
+from .faults import ScriptedServer, json_response
+
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
@@ -267,6 +269,43 @@ def test_errors_print_their_causes(local_sandbox: LocalSandbox, mode: list[str])
     assert lines[1:] == [
         f"  cause: item {cause['item_id']}: {cause['error_type']}/{cause['error_code']}: {cause['error_message']}"
         for cause in causes
+    ]
+
+
+def test_causes_of_another_shape_are_printed_as_received() -> None:
+    causes: list[object] = [
+        {"item_id": "item_2"},
+        {
+            "item_id": "item_1",
+            "error_type": "ITEM_ERROR",
+            "error_code": "NO_ACCOUNTS",
+            "error_message": "none left",
+            "display_message": None,
+        },
+        "ITEM_LOGIN_REQUIRED",
+    ]
+    body = {
+        "error_type": "CHECK_REPORT_ERROR",
+        "error_code": "DATA_UNAVAILABLE",
+        "error_message": "no data",
+        "display_message": None,
+        "request_id": "req_1",
+        "causes": causes,
+    }
+    with ScriptedServer(json_response(400, body)) as server:
+        done = cli(
+            "get",
+            "--base-url",
+            server.url,
+            "--user-id",
+            "usr_1",
+            env=clean_env(PLAID_CLIENT_ID="id", PLAID_SECRET="secret"),
+        )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[1:] == [
+        '  cause: {"item_id": "item_2"}',
+        "  cause: item item_1: ITEM_ERROR/NO_ACCOUNTS: none left",
+        '  cause: "ITEM_LOGIN_REQUIRED"',
     ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from plaid_partner_insights.sandbox import DEMO_USER_ID, NOT_READY_USER_ID
+from plaid_partner_insights.sandbox import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, NOT_READY_USER_ID
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -94,3 +94,5 @@ def test_usage_example_runs(local_sandbox: Any) -> None:
     message, score = usage.fetch(local_sandbox.url, local_sandbox.client_id, local_sandbox.secret, NOT_READY_USER_ID)
     assert message == "not ready: PRODUCT_NOT_READY"
     assert score is None
+    message, _ = usage.fetch(local_sandbox.url, local_sandbox.client_id, local_sandbox.secret, DATA_UNAVAILABLE_USER_ID)
+    assert re.fullmatch(r"400 CHECK_REPORT_ERROR/DATA_UNAVAILABLE \S+ items=\S+", message), message

@@ -47,7 +47,8 @@ def fetch(base_url: str, client_id: str, secret: str, user_id: str) -> tuple[str
             code: str | None = exc.error_code
             return f"not ready: {code}", None
         except PlaidAPIError as exc:
-            return f"{exc.status_code} {exc.error_type}/{exc.error_code} {exc.request_id}", None
+            items = ",".join(cause.item_id for cause in exc.causes)
+            return f"{exc.status_code} {exc.error_type}/{exc.error_code} {exc.request_id} items={items}", None
         body: dict[str, object] = response.to_dict()
         return str(body["request_id"]), cash_score(response)
 
