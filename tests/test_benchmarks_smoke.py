@@ -26,6 +26,8 @@ from benchmarks import contenders, harness  # noqa: E402
 from benchmarks.report import build_report, report_bytes, validate_report  # noqa: E402
 from benchmarks.server import PATH, running_server  # noqa: E402
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:

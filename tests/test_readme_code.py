@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 

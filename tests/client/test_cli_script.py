@@ -33,6 +33,8 @@ from .faults import ScriptedServer, json_response
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 ENDPOINT = "/cra/check_report/partner_insights/get"
 ANNOUNCEMENT = re.compile(r"^note: using the built-in local sandbox at http://127\.0\.0\.1:\d+: .*fake data$", re.M)
 

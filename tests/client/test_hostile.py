@@ -33,6 +33,8 @@ from plaid_partner_insights import (
 from .conftest import GetFn, full_response
 from .faults import Drip, ScriptedServer, Stall, http_response, json_response
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 MakeGet = Callable[..., GetFn]
 MiB = 1024 * 1024
 

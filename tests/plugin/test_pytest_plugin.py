@@ -16,6 +16,8 @@ import pytest
 
 from tests.plugin.readme_example import example_test_names, readme_example
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 # Plugins of this dev environment that a user's project would not have; they only slow the child's startup.
 UNRELATED_PLUGINS_OFF = ["-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:typeguard", "-p", "no:anyio"]
 

@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,8 @@ from plaid_partner_insights_generated.client.models import (
     CraCheckReportPartnerInsightsGetRequest,
     CraCheckReportPartnerInsightsGetResponse,
 )
+
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "openapi.yaml"
 ENDPOINT = "/cra/check_report/partner_insights/get"

@@ -20,6 +20,8 @@ from plaid_partner_insights.sandbox import create_app
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = schemathesis.Config.from_path(ROOT / "schemathesis.toml")
 ASGI_CLIENT_ID, ASGI_SECRET = "asgi-canary-id-4c1d", "asgi-canary-secret-e93a"

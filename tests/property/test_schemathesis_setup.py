@@ -21,6 +21,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from plaid_partner_insights.sandbox import SandboxServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_SPEC = schemathesis.openapi.from_path(
     ROOT / "spec" / "sandbox-setup.yaml", config=schemathesis.Config.from_path(ROOT / "schemathesis.toml")

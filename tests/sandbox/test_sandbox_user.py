@@ -24,6 +24,8 @@ from plaid_partner_insights import (
 )
 from plaid_partner_insights.sandbox import SandboxServer, SetupSettings
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 CLI = str(Path(sys.executable).with_name("plaid-partner-insights"))
 CLIENT_ID, SECRET = "bootstrap-canary-id-71c2", "bootstrap-canary-secret-e04b9"
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,6 +21,8 @@ import yaml
 from benchmarks.spec_diff import full_size_document, write_full_size
 from specdiff import Document, compare_documents, load
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXTRACTS = sorted((FIXTURES / "plaid-upstream").glob("2020-09-14_*.yaml"))

@@ -13,6 +13,8 @@ import pytest
 
 from plaid_partner_insights.sandbox import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, NOT_READY_USER_ID
 
+pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 
