@@ -9,13 +9,7 @@ from types import TracebackType
 
 import httpx
 
-from ._base_client import (
-    SEND_OPTIONS,
-    BaseClient,
-    DeadlineExceeded,
-    PreparedCall,
-    Received,
-)
+from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
