@@ -133,7 +133,7 @@ def test_ctrl_c_while_waiting_for_an_answer_exits_130() -> None:
             assert connection_attempted(listener, wait=30), "the request never came"
             time.sleep(0.2)  # the request is written; the client now waits for a response that never comes
             process.send_signal(signal.SIGINT)
-            # Promptly: the attempt's worker thread, blocked on the read, must not hold the exit until its timeout.
+            # Promptly: the read the call is blocked on must not hold the exit until its timeout.
             stdout, stderr = process.communicate(timeout=20)
         finally:
             if process.poll() is None:
