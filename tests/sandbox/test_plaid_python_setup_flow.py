@@ -110,6 +110,19 @@ def identity() -> Any:
     )
 
 
+def create_report(api: Any, user_id: str, webhook: str) -> None:
+    """A Partner Insights report for `user_id`, through plaid-python, announced to `webhook`."""
+    api.cra_check_report_create(
+        CraCheckReportCreateRequest(
+            user_id=user_id,
+            webhook=webhook,
+            days_requested=365,
+            consumer_report_permissible_purpose=ConsumerReportPermissiblePurpose("ACCOUNT_REVIEW_CREDIT"),
+            products=[Products("cra_partner_insights")],
+        )
+    )
+
+
 def test_plaid_python_walks_user_item_report_insights(api: Any) -> None:
     first = api.user_create(UserCreateRequest(client_user_id="peer-flow-user", identity=identity()))
     again = api.user_create(UserCreateRequest(client_user_id="peer-flow-user"))
@@ -131,15 +144,7 @@ def test_plaid_python_walks_user_item_report_insights(api: Any) -> None:
     assert exchanged.access_token.startswith("access-sandbox-")
 
     with WebhookReceiver() as receiver:
-        api.cra_check_report_create(
-            CraCheckReportCreateRequest(
-                user_id=user_id,
-                webhook=receiver.url,
-                days_requested=365,
-                consumer_report_permissible_purpose=ConsumerReportPermissiblePurpose("ACCOUNT_REVIEW_CREDIT"),
-                products=[Products("cra_partner_insights")],
-            )
-        )
+        create_report(api, user_id, receiver.url)
         get = CraCheckReportPartnerInsightsGetRequest(user_id=user_id)
         with pytest.raises(plaid.ApiException) as not_ready:
             api.cra_check_report_partner_insights_get(get)
@@ -170,15 +175,7 @@ def test_plaid_python_sees_user_not_found_for_an_unknown_user(api: Any) -> None:
 def test_plaid_python_reads_the_failed_webhook_of_a_user_without_items(api: Any) -> None:
     user_id = api.user_create(UserCreateRequest(client_user_id="peer-no-items")).user_id
     with WebhookReceiver() as receiver:
-        api.cra_check_report_create(
-            CraCheckReportCreateRequest(
-                user_id=user_id,
-                webhook=receiver.url,
-                days_requested=365,
-                consumer_report_permissible_purpose=ConsumerReportPermissiblePurpose("ACCOUNT_REVIEW_CREDIT"),
-                products=[Products("cra_partner_insights")],
-            )
-        )
+        create_report(api, user_id, receiver.url)
         NOW[0] += DELAY
         webhook = receiver.next()
     failed = read_with_plaid_model(webhook, CraUserCheckReportFailedWebhook)
