@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from plaid_partner_insights._spec import RESPONSE_SCHEMA
-from plaid_partner_insights.sandbox._report import OMIT, Attributes, complete
+from plaid_partner_insights.testing.emulator._report import OMIT, Attributes, complete
 
 #: Number of Prism Insights attributes in the report. Plaid says about 2,000 may appear, depending on the
 #: model version; fewer makes the typed part of parsing a larger share of the work, so the ratios are harder.

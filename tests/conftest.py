@@ -15,7 +15,7 @@ import pytest
 import pytest_socket
 import yaml
 
-from plaid_partner_insights.sandbox import SandboxServer
+from plaid_partner_insights.testing.emulator import SandboxServer
 from tests import determinism
 
 determinism.load_profile()

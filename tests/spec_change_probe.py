@@ -19,7 +19,7 @@ import httpx
 import plaid_partner_insights_generated
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _cli
-from plaid_partner_insights.sandbox import SandboxServer
+from plaid_partner_insights.testing.emulator import SandboxServer
 
 HEADERS = {"PLAID-CLIENT-ID": "probe-client", "PLAID-SECRET": "probe-secret", "Plaid-Version": "2020-09-14"}
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from plaid_partner_insights._cli import _build_parser
-from plaid_partner_insights.sandbox import DEMO_USER_ID
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox

@@ -63,13 +63,13 @@ def test_exception_hierarchy() -> None:
 
 
 def test_import_is_light() -> None:
-    """`import plaid_partner_insights` loads no sandbox, pydantic, typing_extensions, asyncio or generated models."""
+    """`import plaid_partner_insights` loads no test tooling, CLI, pydantic, typing_extensions, asyncio or models."""
     code = (
         "import sys, plaid_partner_insights\n"
-        "heavy = ['uvicorn', 'pydantic', 'typing_extensions', 'asyncio', 'plaid_partner_insights.sandbox',\n"
-        "         'plaid_partner_insights_generated.client.models',\n"
-        "         'plaid_partner_insights_generated.validation_models']\n"
-        "print(','.join(m for m in heavy if m in sys.modules))\n"
+        "heavy = ('uvicorn', 'pydantic', 'typing_extensions', 'asyncio', 'http.server', 'argparse',\n"
+        "         'plaid_partner_insights.testing', 'plaid_partner_insights.sandbox', 'plaid_partner_insights._cli',\n"
+        "         'plaid_partner_insights_generated.client.models', 'plaid_partner_insights_generated.testing')\n"
+        "print(','.join(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + '.' for h in heavy)))))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""

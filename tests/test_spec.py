@@ -56,8 +56,8 @@ def media_examples() -> list[tuple[str, str, Any]]:
 def test_spec_examples_validate_against_their_schema(where: str, schema: str, value: Any) -> None:
     # Redocly cannot validate examples written with the nullable-allOf form, so the generated pydantic
     # models (the sandbox's request validation) and the attrs client models check them instead.
-    from plaid_partner_insights_generated import validation_models
     from plaid_partner_insights_generated.client import models
+    from plaid_partner_insights_generated.testing import validation_models
 
     getattr(validation_models, schema).model_validate(value)
     assert normalized(getattr(models, schema).from_dict(value).to_dict()) == normalized(value)

@@ -8,7 +8,7 @@ import pytest
 
 from plaid_partner_insights import _cli, _spec
 from plaid_partner_insights._exceptions import ERROR_TYPE_CLASSES
-from plaid_partner_insights.sandbox import _app, _errors
+from plaid_partner_insights.testing.emulator import _app, _errors
 
 # Request fields the hand-written code reads by name: the user identifiers (CLI and sandbox), credentials (kept out
 # of the CLI's flags), the request-time configuration (refused for new clients) and the deprecated `options`.

@@ -3,16 +3,10 @@
 The public API is what this module re-exports; everything else lives in private modules.
 """
 
+import typing
+
 from plaid_partner_insights_generated import SPEC_UPSTREAM_VERSION
 
-from ._bootstrap import (
-    BootstrappedUser,
-    ConsumerReportAccessError,
-    SandboxBootstrapError,
-    SandboxReportFailedError,
-    SandboxReportTimeoutError,
-    bootstrap_sandbox_user,
-)
 from ._client import (
     AsyncPartnerInsightsClient,
     AsyncPartnerInsightsResource,
@@ -66,10 +60,8 @@ __all__ = [
     "AsyncPartnerInsightsClient",
     "AsyncPartnerInsightsResource",
     "AsyncPartnerInsightsResourceWithRawResponse",
-    "BootstrappedUser",
     "CheckReportError",
     "ConfigurationError",
-    "ConsumerReportAccessError",
     "ConsumerReportError",
     "Environment",
     "InstitutionError",
@@ -90,15 +82,11 @@ __all__ = [
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
-    "SandboxBootstrapError",
     "SandboxError",
-    "SandboxReportFailedError",
-    "SandboxReportTimeoutError",
     "TimeoutTypes",
     "UnexpectedRedirectError",
     "UserError",
     "__version__",
-    "bootstrap_sandbox_user",
     "error_class_for",
     "migrate_options",
 ]
@@ -111,7 +99,31 @@ for _name in __all__:
 del _name, _obj
 
 
-def __getattr__(name: str) -> type:
+# Test tooling that 0.1.0 exported here; it lives in `plaid_partner_insights.testing` now (see CHANGELOG.md).
+_MOVED_TO_TESTING = frozenset(
+    {
+        "BootstrappedUser",
+        "ConsumerReportAccessError",
+        "SandboxBootstrapError",
+        "SandboxReportFailedError",
+        "SandboxReportTimeoutError",
+        "bootstrap_sandbox_user",
+    }
+)
+
+
+def __getattr__(name: str) -> typing.Any:
+    if name in _MOVED_TO_TESTING:
+        import warnings
+
+        from . import testing
+
+        warnings.warn(
+            f"plaid_partner_insights.{name} moved to plaid_partner_insights.testing.{name}; the old name goes in 0.2",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(testing, name)
     # The classes made for error types without a named class live here (their `__module__`), so pickle finds them.
     from ._exceptions import _class_by_name
 

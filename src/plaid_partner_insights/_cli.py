@@ -12,9 +12,9 @@ import warnings
 from collections.abc import Iterator, Mapping
 
 from . import _spec
-from ._sandbox_user_command import add_sandbox_user_command
 from ._version import __version__
-from .sandbox._command import add_sandbox_command
+from .testing._bootstrap_command import add_sandbox_user_command
+from .testing.emulator._command import add_sandbox_command
 
 if typing.TYPE_CHECKING:
     from ._client import PartnerInsightsClient
@@ -339,7 +339,7 @@ def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
 def _local_sandbox() -> Iterator[str]:
     """The built-in sandbox on a free loopback port, announced on stderr: its answers are fake data."""
     try:
-        from .sandbox import SandboxServer
+        from .testing.emulator import SandboxServer
     except ImportError as exc:
         raise UsageError(str(exc)) from None  # the sandbox package's own message names the extra to install
     with SandboxServer(port=0) as server:
@@ -425,7 +425,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from ._client import PartnerInsightsClient
 
     with _local_sandbox() as url:
-        from .sandbox import DEMO_USER_ID
+        from .testing.emulator import DEMO_USER_ID
 
         print(f"Fetching the report of the sandbox user {DEMO_USER_ID} through the client.\n")
         with PartnerInsightsClient(

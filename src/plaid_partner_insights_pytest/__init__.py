@@ -25,7 +25,7 @@ import pytest
 
 if TYPE_CHECKING:
     from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient
-    from plaid_partner_insights.sandbox import SandboxServer
+    from plaid_partner_insights.testing.emulator import SandboxServer
 
 __all__ = ["PartnerInsightsSandbox", "partner_insights_sandbox"]
 
@@ -106,7 +106,7 @@ class PartnerInsightsSandbox:
 def partner_insights_sandbox() -> Iterator[PartnerInsightsSandbox]:
     """A local Plaid sandbox for Partner Insights on a free loopback port, for the whole test session."""
     try:
-        from plaid_partner_insights.sandbox import SandboxServer
+        from plaid_partner_insights.testing.emulator import SandboxServer
     except ImportError as exc:
         pytest.skip(f"partner_insights_sandbox: {exc}")
     client_id, secret = f"pytest-{secrets.token_hex(6)}", secrets.token_hex(16)

@@ -11,7 +11,7 @@ import pytest
 
 from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient, RetryPolicy
 from plaid_partner_insights._spec import RESPONSE_SCHEMA
-from plaid_partner_insights.sandbox._report import Attributes, complete
+from plaid_partner_insights.testing.emulator._report import Attributes, complete
 
 # Tests wait milliseconds, not seconds: the public retry configuration makes backoff tiny.
 FAST = RetryPolicy(backoff_initial=0.01, backoff_max=0.02, retry_after_max=0.3)

@@ -19,7 +19,7 @@ from plaid_partner_insights import (
     RetryPolicy,
 )
 from plaid_partner_insights._cli import main
-from plaid_partner_insights.sandbox import (
+from plaid_partner_insights.testing.emulator import (
     DEMO_USER_ID,
     NOT_READY_USER_ID,
     RATE_LIMITED_USER_ID,

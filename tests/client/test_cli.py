@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from plaid_partner_insights._cli import main
-from plaid_partner_insights.sandbox import DEMO_USER_ID, NOT_READY_USER_ID, WARNINGS_USER_ID
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, NOT_READY_USER_ID, WARNINGS_USER_ID
 
 from .faults import RESET, ScriptedServer, http_response
 

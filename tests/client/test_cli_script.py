@@ -26,7 +26,7 @@ import pytest
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError
 from plaid_partner_insights._client import ENVIRONMENT_VARIABLES
-from plaid_partner_insights.sandbox import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, RATE_LIMITED_USER_ID
+from plaid_partner_insights.testing.emulator import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, RATE_LIMITED_USER_ID
 
 from .faults import ScriptedServer, json_response
 

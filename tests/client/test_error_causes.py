@@ -15,7 +15,7 @@ from plaid_partner_insights_generated.client import models
 
 from plaid_partner_insights import CheckReportError, PartnerInsightsClient, PlaidAPIError, _exceptions
 from plaid_partner_insights._response import ResponseInfo
-from plaid_partner_insights.sandbox import DATA_UNAVAILABLE_USER_ID
+from plaid_partner_insights.testing.emulator import DATA_UNAVAILABLE_USER_ID
 
 from .conftest import plaid_error
 from .faults import ScriptedServer, http_response, json_response

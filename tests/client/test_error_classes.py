@@ -9,7 +9,7 @@ import pytest
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _spec, error_class_for
 from plaid_partner_insights._exceptions import ERROR_TYPE_CLASSES, default_class_name
-from plaid_partner_insights.sandbox._users import error_type_user
+from plaid_partner_insights.testing.emulator._users import error_type_user
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox

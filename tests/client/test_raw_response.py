@@ -23,7 +23,7 @@ from plaid_partner_insights import (
     RawResponse,
     ResponseInfo,
 )
-from plaid_partner_insights.sandbox import DEMO_USER_ID, NOT_READY_USER_ID
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, NOT_READY_USER_ID
 
 from .conftest import FAST, full_response, plaid_error
 from .faults import ScriptedServer, http_response, json_response

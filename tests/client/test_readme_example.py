@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from plaid_partner_insights.sandbox import DEMO_USER_ID, NOT_READY_USER_ID
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, NOT_READY_USER_ID
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

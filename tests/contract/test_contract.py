@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import pytest
 
-from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _spec, bootstrap_sandbox_user
-from plaid_partner_insights.sandbox import (
+from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _spec
+from plaid_partner_insights.testing import bootstrap_sandbox_user
+from plaid_partner_insights.testing.emulator import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
     EXPIRED_USER_ID,

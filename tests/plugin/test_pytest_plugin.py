@@ -121,7 +121,7 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
 
 @pytest.mark.parametrize("count", [0, 2])
 def test_fault_queue_directly(count: int) -> None:
-    from plaid_partner_insights.sandbox._faults import FaultQueue
+    from plaid_partner_insights.testing.emulator._faults import FaultQueue
 
     queue = FaultQueue()
     queue.add(count, status=429, retry_after=1.5)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.internal.conjecture import providers
 
-import plaid_partner_insights.sandbox._users as users_module
+import plaid_partner_insights.testing.emulator._users as users_module
 from tests import determinism
 
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 
-from plaid_partner_insights.sandbox import create_app
+from plaid_partner_insights.testing.emulator import create_app
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox

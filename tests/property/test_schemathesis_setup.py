@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from plaid_partner_insights.sandbox import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist

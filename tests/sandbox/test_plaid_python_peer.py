@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from plaid_partner_insights import _spec
-from plaid_partner_insights.sandbox import (
+from plaid_partner_insights.testing.emulator import (
     DATA_UNAVAILABLE_USER_ID,
     EXPIRED_USER_ID,
     FICO_EXCLUDED_USER_ID,
@@ -26,7 +26,7 @@ from plaid_partner_insights.sandbox import (
     SERVER_ERROR_USER_ID,
     WARNINGS_USER_ID,
 )
-from plaid_partner_insights.sandbox._users import REPORT_OUTCOMES
+from plaid_partner_insights.testing.emulator._users import REPORT_OUTCOMES
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
 

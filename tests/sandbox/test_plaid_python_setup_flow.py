@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from plaid_partner_insights_generated import sandbox_setup_models as setup_models
+from plaid_partner_insights_generated.testing import sandbox_setup_models as setup_models
 
-from plaid_partner_insights.sandbox import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")

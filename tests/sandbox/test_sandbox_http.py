@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import jsonschema
 import pytest
-from plaid_partner_insights_generated.validation_models import CraCheckReportPartnerInsightsGetResponse
+from plaid_partner_insights_generated.testing.validation_models import CraCheckReportPartnerInsightsGetResponse
 
 from plaid_partner_insights import _spec
-from plaid_partner_insights.sandbox import (
+from plaid_partner_insights.testing.emulator import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
     EXPIRED_USER_ID,
@@ -26,7 +26,7 @@ from plaid_partner_insights.sandbox import (
     WARNINGS_USER_ID,
     SandboxServer,
 )
-from plaid_partner_insights.sandbox._users import REPORT_OUTCOMES
+from plaid_partner_insights.testing.emulator._users import REPORT_OUTCOMES
 
 if TYPE_CHECKING:  # fixtures come from conftest; only their type is imported
     from tests.conftest import LocalSandbox

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError
-from plaid_partner_insights.sandbox import DEMO_USER_ID, SandboxServer
-from plaid_partner_insights.sandbox._command import add_sandbox_command
-from plaid_partner_insights.sandbox._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer
+from plaid_partner_insights.testing.emulator._command import add_sandbox_command
+from plaid_partner_insights.testing.emulator._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 
 TIMEOUT = 1.0
 PATH = "/cra/check_report/partner_insights/get"

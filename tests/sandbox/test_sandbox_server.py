@@ -16,7 +16,7 @@ import httpx
 import pytest
 import pytest_socket
 
-from plaid_partner_insights.sandbox import DEMO_USER_ID, SandboxServer, SandboxServerError
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer, SandboxServerError
 
 ENDPOINT = "/cra/check_report/partner_insights/get"
 URL_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)")
@@ -143,7 +143,7 @@ def test_half_given_credentials_are_refused() -> None:
 def test_client_package_does_not_import_the_sandbox() -> None:
     code = (
         "import sys, plaid_partner_insights, plaid_partner_insights._cli;"
-        "loaded = [m for m in ('uvicorn', 'plaid_partner_insights.sandbox._app') if m in sys.modules];"
+        "loaded = [m for m in ('uvicorn', 'plaid_partner_insights.testing.emulator._app') if m in sys.modules];"
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -152,7 +152,7 @@ def test_client_package_does_not_import_the_sandbox() -> None:
 def test_missing_extra_gives_install_hint() -> None:
     code = (
         "import sys; sys.modules['uvicorn'] = None\n"
-        "try:\n    from plaid_partner_insights.sandbox import SandboxServer\n"
+        "try:\n    from plaid_partner_insights.testing.emulator import SandboxServer\n"
         "except ImportError as exc:\n    print(exc)\nelse:\n    raise SystemExit('imported without uvicorn')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

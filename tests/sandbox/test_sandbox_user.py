@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from plaid_partner_insights import (
+from plaid_partner_insights import PartnerInsightsClient
+from plaid_partner_insights.testing import (
     ConsumerReportAccessError,
-    PartnerInsightsClient,
     SandboxBootstrapError,
     SandboxReportTimeoutError,
     bootstrap_sandbox_user,
 )
-from plaid_partner_insights.sandbox import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 

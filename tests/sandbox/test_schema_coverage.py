@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from plaid_partner_insights import _spec
-from plaid_partner_insights.sandbox import DEMO_USER_ID, SANDBOX_USERS
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SANDBOX_USERS
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox

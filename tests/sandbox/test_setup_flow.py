@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from plaid_partner_insights_generated import sandbox_setup_models as models
+from plaid_partner_insights_generated.testing import sandbox_setup_models as models
 
 from plaid_partner_insights import ConsumerReportError, PartnerInsightsClient
-from plaid_partner_insights.sandbox import DEMO_USER_ID, SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
 HEADERS = {"PLAID-CLIENT-ID": "flow-client", "PLAID-SECRET": "flow-secret", "Plaid-Version": "2020-09-14"}

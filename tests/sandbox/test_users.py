@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from plaid_partner_insights import _spec
-from plaid_partner_insights.sandbox import SANDBOX_USERS
-from plaid_partner_insights.sandbox._users import error_type_user
+from plaid_partner_insights.testing.emulator import SANDBOX_USERS
+from plaid_partner_insights.testing.emulator._users import error_type_user
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from plaid_partner_insights.sandbox import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, NOT_READY_USER_ID
+from plaid_partner_insights.testing.emulator import DATA_UNAVAILABLE_USER_ID, DEMO_USER_ID, NOT_READY_USER_ID
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 

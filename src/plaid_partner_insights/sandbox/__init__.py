@@ -1,94 +1,20 @@
-"""A local Plaid sandbox for `/cra/check_report/partner_insights/get`, served by uvicorn on loopback.
-
-```python
-from plaid_partner_insights.sandbox import DEMO_USER_ID, SandboxServer
-
-with SandboxServer(port=0) as server:
-    ...  # point a client at server.url and ask for DEMO_USER_ID
-```
-
-The server needs the `sandbox` extra (uvicorn, pydantic). The user constants and the CLI hook do not, so
-they import eagerly; the server parts import on first use and raise a clear `ImportError` without the extra.
-"""
+"""Deprecated: the local emulator moved to `plaid_partner_insights.testing.emulator`; this path goes in 0.2."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import warnings
+from typing import Any
 
-from ._users import (
-    DATA_UNAVAILABLE_USER_ID,
-    DEMO_USER_ID,
-    EXPIRED_USER_ID,
-    FICO_EXCLUDED_USER_ID,
-    NO_PRISM_USER_ID,
-    NO_REPORT_USER_ID,
-    NOT_READY_USER_ID,
-    PRISM_ERROR_USER_ID,
-    RATE_LIMITED_USER_ID,
-    SANDBOX_USERS,
-    SERVER_ERROR_USER_ID,
-    WARNINGS_USER_ID,
-    Outcome,
-    SandboxUser,
-)
+from ..testing import emulator as _emulator
 
-if TYPE_CHECKING:
-    from ._app import SandboxApp, create_app
-    from ._errors import SandboxServerError
-    from ._server import DEFAULT_HOST, DEFAULT_PORT, SandboxServer, serve
-    from ._setup import SetupSettings, WebhookDelivery
+__all__ = list(_emulator.__all__)
 
-__all__ = [
-    "DATA_UNAVAILABLE_USER_ID",
-    "DEFAULT_HOST",
-    "DEFAULT_PORT",
-    "DEMO_USER_ID",
-    "EXPIRED_USER_ID",
-    "FICO_EXCLUDED_USER_ID",
-    "NOT_READY_USER_ID",
-    "NO_PRISM_USER_ID",
-    "NO_REPORT_USER_ID",
-    "PRISM_ERROR_USER_ID",
-    "RATE_LIMITED_USER_ID",
-    "SANDBOX_USERS",
-    "SERVER_ERROR_USER_ID",
-    "WARNINGS_USER_ID",
-    "Outcome",
-    "SandboxApp",
-    "SandboxServer",
-    "SandboxServerError",
-    "SandboxUser",
-    "SetupSettings",
-    "WebhookDelivery",
-    "create_app",
-    "serve",
-]
-
-_LAZY = {
-    "SandboxApp": "._app",
-    "create_app": "._app",
-    "SandboxServerError": "._errors",
-    "DEFAULT_HOST": "._server",
-    "DEFAULT_PORT": "._server",
-    "SandboxServer": "._server",
-    "serve": "._server",
-    "SetupSettings": "._setup",
-    "WebhookDelivery": "._setup",
-}
-_MISSING_EXTRA = (
-    'the local sandbox needs the "sandbox" extra (uvicorn and pydantic): pip install "plaid-partner-insights[sandbox]"'
+warnings.warn(
+    "plaid_partner_insights.sandbox moved to plaid_partner_insights.testing.emulator; the old path goes in 0.2",
+    DeprecationWarning,
+    stacklevel=2,
 )
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    try:
-        loaded = importlib.import_module(module, __name__)
-    except ImportError as exc:
-        if exc.name in {"uvicorn", "pydantic", "pydantic_core", "typing_extensions", "h11"}:
-            raise ImportError(f"{_MISSING_EXTRA} (missing: {exc.name})", name=exc.name) from exc
-        raise
-    return getattr(loaded, name)
+    return getattr(_emulator, name)

@@ -12,7 +12,7 @@ import pydantic
 import pydantic_core
 import typing_extensions
 from plaid_partner_insights_generated import typed_dicts
-from plaid_partner_insights_generated.validation_models import CraCheckReportPartnerInsightsGetRequest
+from plaid_partner_insights_generated.testing.validation_models import CraCheckReportPartnerInsightsGetRequest
 
 from ._errors import PlaidFailure, invalid_request
 

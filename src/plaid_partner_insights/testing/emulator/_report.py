@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .. import _spec
+from ... import _spec
 from ._users import Outcome
 
 __all__ = ["OMIT", "Attributes", "build_response", "complete", "requested_versions"]

@@ -1,14 +1,18 @@
-"""A sandbox user whose Consumer Report with Partner Insights is ready, made from nothing but API keys.
+"""A user of Plaid's sandbox whose Consumer Report with Partner Insights is ready, made from nothing but API keys.
 
 `bootstrap_sandbox_user` walks Plaid's sandbox setup flow (described, for test support, in
 `spec/sandbox-setup.yaml`): create or reuse the user, give it a sandbox Item at First Platypus Bank with a credit
 test persona, create a report with Partner Insights, and wait for it, polling with backoff or by webhook. It runs
-the same against Plaid's sandbox and the local one, and backs `plaid-partner-insights sandbox-user` and the
+the same against Plaid's sandbox and the local emulator, and backs `plaid-partner-insights sandbox-user` and the
 contract suite.
+
+Its failures are `SandboxBootstrapError`s, not `PartnerInsightsError`s: a setup problem is test tooling failing, and
+`except PartnerInsightsError` around a production call must not catch it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import queue
 import threading
@@ -21,9 +25,9 @@ from typing import Any
 
 import httpx
 
-from ._client import PartnerInsightsClient
-from ._config import ENVIRONMENTS
-from ._exceptions import PartnerInsightsError, PlaidAPIError
+from .._client import PartnerInsightsClient
+from .._config import ENVIRONMENTS
+from .._exceptions import PartnerInsightsError, PlaidAPIError
 
 __all__ = [
     "DEFAULT_CLIENT_USER_ID",
@@ -68,15 +72,23 @@ _ACCESS_FIX = (
 )
 
 
-class SandboxBootstrapError(PartnerInsightsError):
-    """The sandbox user could not be made ready. `step` names the call that failed; `fix` says what to do."""
+class SandboxBootstrapError(Exception):
+    """The sandbox user could not be made ready. `step` names the call that failed; `fix` says what to do.
+
+    The root of the setup flow's own hierarchy, apart from the client's `PartnerInsightsError`.
+    """
 
     def __init__(self, message: str, *, step: str, fix: str, error_code: str | None = None) -> None:
-        self._init = ((message,), {"step": step, "fix": fix, "error_code": error_code})
+        self.message = message
         self.step = step
         self.fix = fix
         self.error_code = error_code
         super().__init__(f"{step}: {message}. Fix: {fix}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructor: pickle rebuilds from the constructor arguments.
+        rebuild = functools.partial(type(self), step=self.step, fix=self.fix, error_code=self.error_code)
+        return (rebuild, (self.message,))
 
 
 class ConsumerReportAccessError(SandboxBootstrapError):
@@ -222,6 +234,8 @@ class _Flow:
             if error.error_type in {"CONSUMER_REPORT_ERROR", "CHECK_REPORT_ERROR"}:
                 return "missing"
             raise _explain("/cra/check_report/partner_insights/get", error.error_code, str(error)) from None
+        except PartnerInsightsError as error:
+            raise _no_answer("/cra/check_report/partner_insights/get", error) from error
         return "ready"
 
     def poll(self, identity: dict[str, str], deadline: float) -> None:
@@ -233,6 +247,8 @@ class _Flow:
             except PlaidAPIError as error:
                 if error.error_code != "PRODUCT_NOT_READY":
                     raise _explain("/cra/check_report/partner_insights/get", error.error_code, str(error)) from None
+            except PartnerInsightsError as error:
+                raise _no_answer("/cra/check_report/partner_insights/get", error) from error
             else:
                 self._say("the report is ready")
                 return
@@ -300,6 +316,11 @@ class _Flow:
                 f"the answer lacks {', '.join(missing)}", step=path, fix="is the base URL a Plaid API?"
             )
         return response.status_code, answer
+
+
+def _no_answer(step: str, error: PartnerInsightsError) -> SandboxBootstrapError:
+    """A client failure other than a Plaid error (connection, timeout, a malformed answer) in the setup flow."""
+    return SandboxBootstrapError(f"no usable answer ({error})", step=step, fix="check the network and the base URL")
 
 
 def _explain(step: str, code: Any, message: str) -> SandboxBootstrapError:

@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 import pydantic
-from plaid_partner_insights_generated import sandbox_setup_models as models
-from plaid_partner_insights_generated import sandbox_setup_typed_dicts as typed_dicts
+from plaid_partner_insights_generated.testing import sandbox_setup_models as models
+from plaid_partner_insights_generated.testing import sandbox_setup_typed_dicts as typed_dicts
 
 from ._errors import PlaidFailure, invalid_request, new_request_id
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .. import _spec
+from ... import _spec
 from ._errors import PlaidFailure, invalid_request, new_request_id
 from ._faults import FaultQueue
 from ._report import build_response

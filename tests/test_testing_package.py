@@ -1,0 +1,71 @@
+"""Test tooling lives in `plaid_partner_insights.testing`, apart from the client; 0.1.0's paths still work, warning."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+import plaid_partner_insights
+from plaid_partner_insights import testing
+from plaid_partner_insights.testing import emulator
+
+MOVED_TOP_LEVEL_NAMES = (
+    "BootstrappedUser",
+    "ConsumerReportAccessError",
+    "SandboxBootstrapError",
+    "SandboxReportFailedError",
+    "SandboxReportTimeoutError",
+    "bootstrap_sandbox_user",
+)
+
+
+def test_top_level_all_holds_no_test_tooling() -> None:
+    exported = set(plaid_partner_insights.__all__)
+    assert exported.isdisjoint(testing.__all__)
+    assert exported.isdisjoint(emulator.__all__)
+
+
+@pytest.mark.parametrize("name", MOVED_TOP_LEVEL_NAMES)
+def test_a_moved_top_level_name_still_imports_with_a_warning(name: str) -> None:
+    with pytest.warns(DeprecationWarning, match=rf"plaid_partner_insights\.testing\.{name}"):
+        old = getattr(plaid_partner_insights, name)
+    assert old is getattr(testing, name)
+
+
+def test_the_old_emulator_path_still_imports_with_a_warning() -> None:
+    sys.modules.pop("plaid_partner_insights.sandbox", None)
+    with pytest.warns(DeprecationWarning, match=r"plaid_partner_insights\.testing\.emulator"):
+        old = importlib.import_module("plaid_partner_insights.sandbox")
+    assert len(emulator.__all__) > 10
+    for name in emulator.__all__:
+        assert getattr(old, name) is getattr(emulator, name), name
+
+
+def test_bootstrap_errors_are_their_own_hierarchy() -> None:
+    assert testing.SandboxBootstrapError.__mro__[1] is Exception
+    for name in testing.__all__:
+        value = getattr(testing, name)
+        if isinstance(value, type) and issubclass(value, BaseException):
+            assert issubclass(value, testing.SandboxBootstrapError), name
+            assert not issubclass(value, plaid_partner_insights.PartnerInsightsError), name
+
+
+def test_a_bootstrap_error_survives_pickle() -> None:
+    error = testing.SandboxReportTimeoutError("not ready", step="waiting", fix="wait", error_code="PRODUCT_NOT_READY")
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
+    assert type(copy) is testing.SandboxReportTimeoutError
+    assert (str(copy), copy.step, copy.fix, copy.error_code) == (str(error), "waiting", "wait", "PRODUCT_NOT_READY")
+
+
+def test_importing_the_testing_package_loads_neither_the_emulator_nor_the_setup_flow() -> None:
+    code = (
+        "import sys, plaid_partner_insights.testing\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith("
+        "('plaid_partner_insights.testing.', 'uvicorn', 'pydantic')))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
