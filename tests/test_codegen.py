@@ -103,7 +103,7 @@ def test_an_unquoted_version_in_the_spec_is_refused_with_the_field_named(checkou
 
 def test_the_setup_spec_goes_through_the_same_rules(checkout: Path, regenerated: Path) -> None:
     # Its models are part of the regenerated tree (so --check covers them) ...
-    assert (regenerated / GENERATED_PACKAGE / "sandbox_setup_models.py").is_file()
+    assert (regenerated / GENERATED_PACKAGE / "testing" / "sandbox_setup_models.py").is_file()
     # ... and the same codegen rules apply to it, checked before anything is generated; failures name the file.
     setup = checkout / "spec" / "sandbox-setup.yaml"
     text = setup.read_text()
