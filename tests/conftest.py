@@ -20,6 +20,9 @@ from tests import determinism
 
 determinism.load_profile()
 
+# Fails a run with two tests of one node id, or one that ran fewer tests than it collected.
+pytest_plugins = ["tests.suite_guard"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "spec" / "openapi.yaml"
 CANARY_CLIENT_ID = "canary-client-id-5b7e21c9"
@@ -33,13 +36,13 @@ def pytest_report_header() -> str:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files marked `slow` run first.
+    """Files marked `slow` or `long_running` run first.
 
     Spread over workers (`-n auto --dist loadfile`, as `nox -s tests` runs), each worker takes the next whole file in
     this order, so the long files start early instead of leaving one worker busy alone at the end. The sort is
     stable: each file's tests stay together and in their order.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in ("slow", "long_running")))
 
 
 def real_sandbox_credentials() -> dict[str, str] | None:

@@ -2,7 +2,7 @@
 variables that exist; the CLI ones run; the README's raw-response example runs against the local sandbox.
 
 A command this file does not know how to check fails the test, so a new block cannot go unchecked. (Python blocks
-are type-checked by tests/test_readme_code.py; the "Using the client" example runs in tests/client.)
+are type-checked by tests/typing/test_typing.py; the "Using the client" example runs in tests/client.)
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -156,3 +158,27 @@ def test_release_notes_are_the_version_section(capsys: pytest.CaptureFixture[str
     assert "## [" not in notes
     assert release_check.main(["--notes", "9.9.9"]) == 1
     assert "no `## [9.9.9]` section" in capsys.readouterr().err
+
+
+def test_tag_is_exported_without_tarfile_extraction_filters(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Debian 12's Python 3.11.2 has neither `TarFile.extractall(filter=...)` nor `tarfile.data_filter` (3.11.4
+    added them); `requires-python = ">=3.11"` promises it works there."""
+    extractall = tarfile.TarFile.extractall
+
+    def extractall_of_3_11_2(
+        self: tarfile.TarFile, path: str | os.PathLike[str] = ".", members: Any = None, *, numeric_owner: bool = False
+    ) -> None:
+        extractall(self, path, members, numeric_owner=numeric_owner, filter="data")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", extractall_of_3_11_2)
+    monkeypatch.delattr(tarfile, "data_filter")
+    (repo / "CHANGELOG.md").write_text("changed after the tag\n")
+    into = tmp_path_factory.mktemp("exported")
+    release_check.export_tree(repo, "v0.1.0", into)
+    tagged = subprocess.run(["git", "ls-files"], cwd=repo, capture_output=True, text=True, check=True).stdout.split()
+    assert len(tagged) > 10
+    assert sorted(str(path.relative_to(into)) for path in into.rglob("*") if path.is_file()) == sorted(tagged)
+    assert (into / "CHANGELOG.md").read_text() == (ROOT / "CHANGELOG.md").read_text()
+    assert (into / release_check.VERSION_FILE).read_text() == (repo / release_check.VERSION_FILE).read_text()

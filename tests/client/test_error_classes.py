@@ -22,6 +22,7 @@ def test_named_classes_are_for_error_types_the_spec_lists() -> None:
 def test_every_error_type_of_the_spec_has_its_own_class() -> None:
     classes = {error_type: error_class_for(error_type) for error_type in _spec.error_types()}
     assert len(set(classes.values())) == len(classes)
+    assert set(classes) - set(ERROR_TYPE_CLASSES), "no error type gets a default class: that branch goes unchecked"
     for error_type, cls in classes.items():
         assert issubclass(cls, PlaidAPIError)
         assert cls is not PlaidAPIError

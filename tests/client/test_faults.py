@@ -24,7 +24,8 @@ from plaid_partner_insights import (
 from .conftest import GetFn, full_response, plaid_error
 from .faults import RESET, ScriptedServer, Stall, http_response, json_response
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Seconds of waiting on timeouts and retries: run first under pytest-xdist, yet part of the quick loop.
+pytestmark = pytest.mark.long_running
 
 MakeGet = Callable[..., GetFn]
 

@@ -33,7 +33,8 @@ from plaid_partner_insights import (
 from .conftest import GetFn, full_response
 from .faults import Drip, ScriptedServer, Stall, http_response, json_response
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Seconds of waiting on timeouts and retries: run first under pytest-xdist, yet part of the quick loop.
+pytestmark = pytest.mark.long_running
 
 MakeGet = Callable[..., GetFn]
 MiB = 1024 * 1024

@@ -6,7 +6,7 @@ negative data rejected, no 5xx). Derandomized and small, so the run is the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,13 +125,28 @@ def valid_data_refused_only_by_flow_rules(ctx: CheckContext, response: Response,
         assert "user_id" in message or "client_user_id" in message or "webhook" in message, message
 
 
-@SETUP_SPEC.parametrize()
-@SETTINGS
-def test_setup_flow_conforms(case: Case[Any], target: Target) -> None:
-    prepare(case, target)
-    response = case.call_and_validate(
-        base_url=target.url,
-        excluded_checks=[positive_data_acceptance],
-        additional_checks=[valid_data_refused_only_by_flow_rules],
-    )
-    target.statuses.setdefault(case.operation.path, set()).add(response.status_code)
+def conformance_test(path: str) -> Callable[..., Any]:
+    """The schemathesis test of one setup operation, to be bound to a module name of its own.
+
+    One function per operation because pytest 9.2 builds an item's node id from the function it comes from:
+    the items `SETUP_SPEC.parametrize()` made of one function all had the same id, and pytest-xdist, which hands
+    out items by id, ran the first operation's alone.
+    """
+
+    @SETUP_SPEC.include(path=path).parametrize()
+    @SETTINGS
+    def test(case: Case[Any], target: Target) -> None:
+        prepare(case, target)
+        response = case.call_and_validate(
+            base_url=target.url,
+            excluded_checks=[positive_data_acceptance],
+            additional_checks=[valid_data_refused_only_by_flow_rules],
+        )
+        target.statuses.setdefault(case.operation.path, set()).add(response.status_code)
+
+    test_of_path: Callable[..., Any] = test
+    return test_of_path
+
+
+for _path in SETUP_SPEC.raw_schema["paths"]:
+    globals()[f"test_setup_flow_conforms_{_path.strip('/').replace('/', '_')}"] = conformance_test(_path)

@@ -524,6 +524,7 @@ def test_fico_base_score_outside_range_gives_a_reason_not_a_score(call: Any, res
         "partner_insights": {"fico": fico(score_request(9000, "big"), score_request(-1, "neg"))},
     }
     results = assert_valid_report(call(body), response_schema)["report"]["fico"]["ultrafico_score_results"]
+    assert [result.get("request_correlation_id") for result in results] == ["big", "neg"]
     for result in results:
         assert result["ultrafico_score"] is None
         assert result["error_reason"]

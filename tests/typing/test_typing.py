@@ -1,4 +1,5 @@
-"""`mypy --strict` accepts the typed usage example and rejects wrong request fields, values and settings."""
+"""`mypy --strict` accepts the typed usage example and every ```python block of README.md as written, and rejects wrong
+request fields, values and settings. One mypy run checks them all."""
 
 from __future__ import annotations
 
@@ -36,7 +37,34 @@ ok.no_such_attribute  # E: unknown response attribute
 """
 
 
-def run_mypy(path: Path, cache: Path) -> tuple[int, str]:
+README = ROOT / "README.md"
+
+
+def python_blocks() -> list[tuple[int, str]]:
+    """(line number, code) of each ```python block of README.md."""
+    text = README.read_text()
+    return [
+        (text.count("\n", 0, match.start()) + 2, match.group(1))
+        for match in re.finditer(r"^```python\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE)
+    ]
+
+
+def block_name(line: int) -> str:
+    return f"readme_line_{line}.py"
+
+
+@pytest.fixture(scope="module")
+def mypy_report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The suite's one `mypy --strict` run: the typed usage example, the wrong usage and every README block, each a
+    file of its own, so the library is started and analysed once for all of them."""
+    directory = tmp_path_factory.mktemp("mypy")
+    # Only --strict: not the project's relaxed settings for tests.
+    (directory / "mypy.ini").write_text("[mypy]\npython_version = 3.11\n")
+    (directory / "bad_usage.py").write_text(BAD_USAGE)
+    files = [str(HERE / "usage.py"), str(directory / "bad_usage.py")]
+    for line, code in python_blocks():
+        (directory / block_name(line)).write_text(code)
+        files.append(str(directory / block_name(line)))
     done = subprocess.run(
         [
             sys.executable,
@@ -44,42 +72,46 @@ def run_mypy(path: Path, cache: Path) -> tuple[int, str]:
             "mypy",
             "--strict",
             "--config-file",
-            str(cache / "mypy.ini"),
+            str(directory / "mypy.ini"),
             "--cache-dir",
-            str(cache / "cache"),
+            str(directory / "cache"),
             "--no-error-summary",
             "--hide-error-context",
-            str(path),
+            *files,
         ],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
-    return done.returncode, done.stdout + done.stderr
+    assert done.returncode in (0, 1), f"mypy did not run:\n{done.stdout}{done.stderr}"
+    return done.stdout + done.stderr
 
 
-@pytest.fixture(scope="module")
-def mypy_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("mypy")
-    # Only --strict: not the project's relaxed settings for tests.
-    (directory / "mypy.ini").write_text("[mypy]\npython_version = 3.11\n")
-    return directory
+def reports_on(report: str, file_name: str) -> list[str]:
+    return [line for line in report.splitlines() if re.match(rf"(.*[/\\])?{re.escape(file_name)}:\d+:", line)]
 
 
-def test_usage_example_passes_mypy_strict(mypy_dir: Path) -> None:
-    code, output = run_mypy(HERE / "usage.py", mypy_dir)
-    assert code == 0, output
+def test_usage_example_passes_mypy_strict(mypy_report: str) -> None:
+    assert reports_on(mypy_report, "usage.py") == [], mypy_report
 
 
-def test_wrong_fields_and_values_fail_mypy_strict(mypy_dir: Path) -> None:
-    bad = mypy_dir / "bad_usage.py"
-    bad.write_text(BAD_USAGE)
-    code, output = run_mypy(bad, mypy_dir)
-    assert code == 1, output
+def test_wrong_fields_and_values_fail_mypy_strict(mypy_report: str) -> None:
     expected = {number for number, line in enumerate(BAD_USAGE.splitlines(), start=1) if "# E:" in line}
-    reported = {int(m.group(1)) for m in re.finditer(r"bad_usage\.py:(\d+): error:", output)}
-    assert reported == expected, output
+    reported = {int(m.group(1)) for m in re.finditer(r"bad_usage\.py:(\d+): error:", mypy_report)}
+    assert reported == expected, mypy_report
+
+
+def test_readme_has_python_blocks() -> None:
+    assert python_blocks(), "README.md has no ```python block: the test below would check nothing"
+
+
+@pytest.mark.parametrize(
+    ("line", "code"), python_blocks(), ids=lambda value: f"line{value}" if isinstance(value, int) else ""
+)
+def test_readme_python_block_passes_mypy_strict(mypy_report: str, line: int, code: str) -> None:
+    assert code.strip()
+    assert reports_on(mypy_report, block_name(line)) == [], f"README.md line {line}:\n{mypy_report}"
 
 
 def test_usage_example_runs(local_sandbox: Any) -> None:
