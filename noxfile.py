@@ -164,7 +164,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def contract(session: nox.Session) -> None:
-    """Contract tests only: the local sandbox, or Plaid's real sandbox when PLAID_* credentials are set."""
+    """Contract tests only: the local emulator, or Plaid's real sandbox when PLAID_* credentials are set."""
     install_dev(session)
     session.run("pytest", "tests/contract", *session.posargs)
 
@@ -222,7 +222,7 @@ def _install_into(session: nox.Session, python: str, *requirements: str, use_uv:
 def _run_readme_pytest_example(session: nox.Session, python: str) -> None:
     """The README's complete example test file, run by `python`'s pytest from an empty folder outside the checkout.
 
-    No conftest.py and no project config there, and `--noconftest` besides: the `partner_insights_sandbox` fixture
+    No conftest.py and no project config there, and `--noconftest` besides: the `partner_insights_emulator` fixture
     can come only from the installed wheel's `pytest11` entry point. Every test in the file must pass; a skip (the
     fixture skips when the sandbox extra is missing) or a run that collects nothing fails the session.
     """

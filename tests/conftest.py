@@ -1,4 +1,4 @@
-"""Suite-wide fixtures: loopback-only networking, one real local sandbox, and the spec as JSON Schema.
+"""Suite-wide fixtures: loopback-only networking, one real local emulator, and the spec as JSON Schema.
 
 The sandbox runs with fixed canary credentials, so any test can search captured output for them.
 """
@@ -15,7 +15,7 @@ import pytest
 import pytest_socket
 import yaml
 
-from plaid_partner_insights.testing.emulator import SandboxServer
+from plaid_partner_insights.testing.emulator import EmulatorServer
 from tests import determinism
 
 determinism.load_profile()
@@ -69,7 +69,7 @@ def _loopback_only() -> None:
 
 @dataclass(frozen=True)
 class LocalSandbox:
-    """A running local sandbox: its base URL and the (canary) credentials it accepts."""
+    """A running local emulator: its base URL and the (canary) credentials it accepts."""
 
     url: str
     client_id: str
@@ -87,7 +87,7 @@ class LocalSandbox:
 @pytest.fixture(scope="session")
 def local_sandbox() -> Iterator[LocalSandbox]:
     """The real sandbox server (uvicorn, 127.0.0.1, a free port) for the whole session."""
-    with SandboxServer(port=0, client_id=CANARY_CLIENT_ID, secret=CANARY_SECRET) as server:
+    with EmulatorServer(port=0, client_id=CANARY_CLIENT_ID, secret=CANARY_SECRET) as server:
         yield LocalSandbox(server.url, CANARY_CLIENT_ID, CANARY_SECRET)
 
 

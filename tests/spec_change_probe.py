@@ -19,7 +19,7 @@ import httpx
 import plaid_partner_insights_generated
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _cli
-from plaid_partner_insights.testing.emulator import SandboxServer
+from plaid_partner_insights.testing.emulator import EmulatorServer
 
 HEADERS = {"PLAID-CLIENT-ID": "probe-client", "PLAID-SECRET": "probe-secret", "Plaid-Version": "2020-09-14"}
 
@@ -62,7 +62,7 @@ def typed_call(client: PartnerInsightsClient, request: dict[str, Any], paths: li
 def main() -> None:
     plan = json.load(sys.stdin)
     result: dict[str, Any] = {"generated_from": plaid_partner_insights_generated.__file__, "calls": [], "cli": []}
-    with SandboxServer(port=0) as server:
+    with EmulatorServer(port=0) as server:
         endpoint = f"{server.url}/cra/check_report/partner_insights/get"
         with PartnerInsightsClient(client_id="probe-client", secret="probe-secret", base_url=server.url) as client:
             for call in plan["calls"]:

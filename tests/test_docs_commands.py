@@ -1,5 +1,5 @@
 """Every shell block of README.md, CONTRIBUTING.md and benchmarks/README.md names commands, flags, sessions, extras and
-variables that exist; the CLI ones run; the README's raw-response example runs against the local sandbox.
+variables that exist; the CLI ones run; the README's raw-response example runs against the local emulator.
 
 A command this file does not know how to check fails the test, so a new block cannot go unchecked. (Python blocks
 are type-checked by tests/typing/test_typing.py; the "Using the client" example runs in tests/client.)
@@ -101,7 +101,7 @@ def check_extras(requirement: str) -> None:
 
 def check_cli(args: list[str]) -> None:
     _build_parser().parse_args(args)  # every subcommand and flag exists and takes the value given (else SystemExit)
-    if args[0] in ("get", "demo"):  # these finish on their own: run them as written, on the built-in sandbox
+    if args[0] in ("get", "demo"):  # these finish on their own: run them as written, on the built-in emulator
         script = Path(sys.executable).with_name("plaid-partner-insights")
         done = subprocess.run([str(script), *args], env=clean_env(), capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr

@@ -38,11 +38,15 @@ def test_a_moved_top_level_name_still_imports_with_a_warning(name: str) -> None:
 
 def test_the_old_emulator_path_still_imports_with_a_warning() -> None:
     sys.modules.pop("plaid_partner_insights.sandbox", None)
-    with pytest.warns(DeprecationWarning, match=r"plaid_partner_insights\.testing\.emulator"):
+    with pytest.warns(DeprecationWarning, match=r"plaid_partner_insights\.testing\.emulator.*SandboxServer is Emul"):
         old = importlib.import_module("plaid_partner_insights.sandbox")
     assert len(emulator.__all__) > 10
-    for name in emulator.__all__:
-        assert getattr(old, name) is getattr(emulator, name), name
+    assert len(old.__all__) == len(emulator.__all__)
+    for name in old.__all__:
+        new_name = old.RENAMED.get(name, name)
+        assert new_name in emulator.__all__, name
+        assert getattr(old, name) is getattr(emulator, new_name), name
+    assert old.SandboxServer is emulator.EmulatorServer
 
 
 def test_bootstrap_errors_are_their_own_hierarchy() -> None:

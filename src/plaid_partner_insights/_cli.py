@@ -1,4 +1,4 @@
-"""The `plaid-partner-insights` command: `get`, `demo` and `sandbox`."""
+"""The `plaid-partner-insights` command: `get`, `demo`, `emulator` and `sandbox-user`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from . import _spec
 from ._version import __version__
 from .testing._bootstrap_command import add_sandbox_user_command
-from .testing.emulator._command import add_sandbox_command
+from .testing.emulator._command import add_emulator_command
 
 if typing.TYPE_CHECKING:
     from ._client import PartnerInsightsClient
@@ -27,8 +27,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 EXIT_BROKEN_PIPE = 141  # stdout closed by the reader (128 + SIGPIPE), as shells report it
 
 _CREDENTIAL_FIELDS = ("client_id", "secret")
-# Credentials the built-in sandbox accepts (it takes any non-empty ones unless started with specific ones).
-LOCAL_SANDBOX_CREDENTIALS = ("local-sandbox-client", "local-sandbox-secret")
+# Credentials the built-in emulator accepts (it takes any non-empty ones unless started with specific ones).
+EMULATOR_CREDENTIALS = ("emulator-client", "emulator-secret")
 
 
 class UsageError(Exception):
@@ -92,10 +92,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> 
         "--env", choices=["sandbox", "production"], default=default(None), help="send to Plaid's sandbox or production"
     )
     group.add_argument(
-        "--base-url", metavar="URL", default=default(None), help="send to a running sandbox, e.g. http://127.0.0.1:8787"
+        "--base-url",
+        metavar="URL",
+        default=default(None),
+        help="send to a running emulator, e.g. http://127.0.0.1:8787",
     )
     group.add_argument(
-        "--local", action="store_true", default=default(False), help="send to the built-in local sandbox (fake data)"
+        "--local", action="store_true", default=default(False), help="send to the built-in emulator (fake data)"
     )
     group.add_argument(
         "--timeout", type=_positive_float, metavar="SECONDS", default=default(None), help="timeout of each attempt"
@@ -111,8 +114,9 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> 
 
 # Global options that make no sense for a command: refused there rather than silently ignored.
 _NOT_FOR = {
-    "demo": ("env", "base_url"),  # always the built-in sandbox
-    "sandbox": ("env", "base_url", "local", "timeout", "max_retries"),  # a server, not a client
+    "demo": ("env", "base_url"),  # always the built-in emulator
+    "emulator": ("env", "base_url", "local", "timeout", "max_retries"),  # a server, not a client
+    "sandbox": ("env", "base_url", "local", "timeout", "max_retries"),  # `emulator` by its deprecated name
 }
 
 
@@ -136,8 +140,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="fetch a Partner Insights report and print it as JSON (or a summary)",
         description=(
             "Send /cra/check_report/partner_insights/get. --env sends to Plaid with PLAID_CLIENT_ID and PLAID_SECRET "
-            "from the environment; --base-url to a running sandbox; --local (the default when no PLAID_* variable "
-            "is set) to the built-in local sandbox, started in this process, which answers fake data."
+            "from the environment; --base-url to a running emulator; --local (the default when no PLAID_* variable "
+            "is set) to the built-in emulator, started in this process, which answers fake data."
         ),
     )
     get.add_argument("--json", metavar="FILE", dest="json_file", help="request body as a JSON object ('-': stdin)")
@@ -156,13 +160,13 @@ def _build_parser() -> argparse.ArgumentParser:
     get.set_defaults(run=_run_get)
 
     demo = commands.add_parser(
-        "demo", help="start the local sandbox, fetch a report through the client, print a summary"
+        "demo", help="start the local emulator, fetch a report through the client, print a summary"
     )
     demo.set_defaults(run=_run_demo)
 
-    add_sandbox_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
+    add_emulator_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
     add_sandbox_user_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
-    for command in commands.choices.values():
+    for command in dict.fromkeys(commands.choices.values()):  # an alias maps to its command's own parser
         _add_global_options(command, top_level=False)
     return parser
 
@@ -285,7 +289,7 @@ def _client_options(args: argparse.Namespace) -> dict[str, typing.Any]:
 
 
 def _refuse_fake_data_by_surprise(args: argparse.Namespace) -> None:
-    """With PLAID_* settings in the environment, `get` never falls back to the built-in sandbox unasked.
+    """With PLAID_* settings in the environment, `get` never falls back to the built-in emulator unasked.
 
     Someone with PLAID_ENV=production exported expects Plaid's answer; fake data then would be a silent lie.
     """
@@ -297,8 +301,8 @@ def _refuse_fake_data_by_surprise(args: argparse.Namespace) -> None:
     if present:
         raise UsageError(
             f"{', '.join(present)} {'is' if len(present) == 1 else 'are'} set but no target was given: "
-            "pass --env sandbox|production to send to Plaid with them, --base-url URL for a running sandbox, "
-            "or --local for the built-in sandbox's fake data"
+            "pass --env sandbox|production to send to Plaid with them, --base-url URL for a running emulator, "
+            "or --local for the built-in emulator's fake data"
         )
 
 
@@ -309,9 +313,9 @@ def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
 
     _refuse_fake_data_by_surprise(args)
     options = _client_options(args)
-    # Anything but --env talks to a sandbox: real credentials from the environment if set, else placeholders.
-    client_id = os.environ.get("PLAID_CLIENT_ID") or LOCAL_SANDBOX_CREDENTIALS[0]
-    secret = os.environ.get("PLAID_SECRET") or LOCAL_SANDBOX_CREDENTIALS[1]
+    # Anything but --env talks to an emulator: real credentials from the environment if set, else placeholders.
+    client_id = os.environ.get("PLAID_CLIENT_ID") or EMULATOR_CREDENTIALS[0]
+    secret = os.environ.get("PLAID_SECRET") or EMULATOR_CREDENTIALS[1]
     try:
         if args.env:
             settings = _env_settings()
@@ -329,21 +333,21 @@ def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
             yield client
         return
     with (
-        _local_sandbox() as url,
+        _local_emulator() as url,
         PartnerInsightsClient(client_id=client_id, secret=secret, base_url=url, **options) as client,
     ):
         yield client
 
 
 @contextlib.contextmanager
-def _local_sandbox() -> Iterator[str]:
-    """The built-in sandbox on a free loopback port, announced on stderr: its answers are fake data."""
+def _local_emulator() -> Iterator[str]:
+    """The built-in emulator on a free loopback port, announced on stderr: its answers are fake data."""
     try:
-        from .testing.emulator import SandboxServer
+        from .testing.emulator import EmulatorServer
     except ImportError as exc:
-        raise UsageError(str(exc)) from None  # the sandbox package's own message names the extra to install
-    with SandboxServer(port=0) as server:
-        print(f"note: using the built-in local sandbox at {server.url}: its answers are fake data", file=sys.stderr)
+        raise UsageError(str(exc)) from None  # the emulator package's own message names the extra to install
+    with EmulatorServer(port=0) as server:
+        print(f"note: using the built-in emulator at {server.url}: its answers are fake data", file=sys.stderr)
         yield server.url
 
 
@@ -424,13 +428,13 @@ def _run_get(args: argparse.Namespace) -> int:
 def _run_demo(args: argparse.Namespace) -> int:
     from ._client import PartnerInsightsClient
 
-    with _local_sandbox() as url:
+    with _local_emulator() as url:
         from .testing.emulator import DEMO_USER_ID
 
-        print(f"Fetching the report of the sandbox user {DEMO_USER_ID} through the client.\n")
+        print(f"Fetching the report of the emulator's user {DEMO_USER_ID} through the client.\n")
         with PartnerInsightsClient(
-            client_id=LOCAL_SANDBOX_CREDENTIALS[0],
-            secret=LOCAL_SANDBOX_CREDENTIALS[1],
+            client_id=EMULATOR_CREDENTIALS[0],
+            secret=EMULATOR_CREDENTIALS[1],
             base_url=url,
             **_client_options(args),
         ) as client:

@@ -181,7 +181,7 @@ class PartnerInsightsClient(BaseClient):
     ```
 
     - `environment`: `"sandbox"` (default) or `"production"`; `base_url` instead points the client anywhere
-      (for example a local sandbox, `http://127.0.0.1:8000`) and wins over `environment`.
+      (for example the local emulator, `http://127.0.0.1:8787`) and wins over `environment`.
     - `timeout`: seconds (default 60), a deadline for each attempt from connect to the last body byte; or an
       `httpx.Timeout`, httpx's limits on each phase (connect, read, write, pool) without an overall deadline.
     - `max_response_bytes`: the largest body accepted, after decompression (default 16 MiB).

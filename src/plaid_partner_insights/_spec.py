@@ -3,7 +3,7 @@
 Every list the hand-written layer needs (Prism products, their versions and defaults, request fields, error types,
 the response's property paths) is derived here from `plaid_partner_insights_generated/openapi.json`, the JSON copy
 of `spec/openapi.yaml` that codegen.py ships with the generated code. One edit to the spec and a regeneration, and
-the CLI, the sandbox and the tests follow. Nothing here is imported by the client itself, so `import
+the CLI, the emulator and the tests follow. Nothing here is imported by the client itself, so `import
 plaid_partner_insights` stays as fast as before.
 """
 

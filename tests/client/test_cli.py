@@ -51,10 +51,8 @@ def test_demo_console_script() -> None:
     assert DEMO_USER_ID in done.stdout
     for expected in ("request_id:", "Prism Data (status", "CashScore", "items:", "warnings:"):
         assert expected in done.stdout
-    # The built-in sandbox announces itself, and nothing else goes to stderr.
-    assert re.fullmatch(
-        r"note: using the built-in local sandbox at http://127\.0\.0\.1:\d+: [^\n]+fake data\n", done.stderr
-    )
+    # The built-in emulator announces itself, and nothing else goes to stderr.
+    assert re.fullmatch(r"note: using the built-in emulator at http://127\.0\.0\.1:\d+: [^\n]+fake data\n", done.stderr)
 
 
 def test_get_json_matches_the_api(sandbox_env: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
 ENDPOINT = "/cra/check_report/partner_insights/get"
-ANNOUNCEMENT = re.compile(r"^note: using the built-in local sandbox at http://127\.0\.0\.1:\d+: .*fake data$", re.M)
+ANNOUNCEMENT = re.compile(r"^note: using the built-in emulator at http://127\.0\.0\.1:\d+: .*fake data$", re.M)
 
 
 def script() -> str:
@@ -194,7 +194,7 @@ def test_env_before_or_after_the_command_reads_the_credentials(where: str) -> No
         (["--env", "sandbox", "get", "--base-url", "http://127.0.0.1:9", "--user-id", "u"], "--env and --base-url"),
         (["get", "--local", "--env", "sandbox", "--user-id", "u"], "--env and --local"),
         (["demo", "--env", "sandbox"], "--env does not apply to `demo`"),
-        (["--timeout", "3", "sandbox"], "--timeout does not apply to `sandbox`"),
+        (["--timeout", "3", "emulator"], "--timeout does not apply to `emulator`"),
     ],
 )
 def test_conflicting_or_inapplicable_global_flags_exit_2(args: list[str], message: str) -> None:
@@ -311,7 +311,7 @@ def test_causes_of_another_shape_are_printed_as_received() -> None:
     ]
 
 
-# -- PLAID_* settings and the built-in sandbox ---------------------------------------------------------------------
+# -- PLAID_* settings and the built-in emulator ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("variable", ENVIRONMENT_VARIABLES)
@@ -353,7 +353,7 @@ def without_uvicorn(tmp_path: Path) -> dict[str, str]:
 def test_a_missing_extra_reads_the_same_everywhere(without_uvicorn: dict[str, str]) -> None:
     results = [
         cli(*args, env=without_uvicorn)
-        for args in (["demo"], ["get", "--user-id", DEMO_USER_ID], ["sandbox", "--port", "0"])
+        for args in (["demo"], ["get", "--user-id", DEMO_USER_ID], ["emulator", "--port", "0"])
     ]
     for done in results:
         assert_no_traceback(done.stderr)
@@ -367,17 +367,17 @@ def test_a_missing_extra_reads_the_same_everywhere(without_uvicorn: dict[str, st
     assert message.count("\n") == 1
 
 
-# -- sandbox credentials from the environment ----------------------------------------------------------------------
+# -- emulator credentials from the environment ---------------------------------------------------------------------
 
 
-def test_sandbox_takes_its_credentials_from_the_environment() -> None:
+def test_emulator_takes_its_credentials_from_the_environment() -> None:
     client_id, secret = "env-canary-id-6f20", "env-canary-secret-1b9d"
     process = subprocess.Popen(
-        [script(), "sandbox", "--port", "0"],
+        [script(), "emulator", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=clean_env(PLAID_SANDBOX_CLIENT_ID=client_id, PLAID_SANDBOX_SECRET=secret),
+        env=clean_env(PLAID_EMULATOR_CLIENT_ID=client_id, PLAID_EMULATOR_SECRET=secret),
     )
     try:
         assert process.stdout is not None
@@ -400,7 +400,19 @@ def test_sandbox_takes_its_credentials_from_the_environment() -> None:
     assert secret not in stdout + stderr
 
 
-def test_sandbox_refuses_half_the_credentials_from_the_environment() -> None:
+def test_emulator_refuses_half_the_credentials_from_the_environment() -> None:
+    done = cli("emulator", "--port", "0", env=clean_env(PLAID_EMULATOR_CLIENT_ID="only-the-id"))
+    assert done.returncode == 2
+    assert "PLAID_EMULATOR_SECRET" in done.stderr
+    assert "deprecated" not in done.stderr
+
+
+def test_the_deprecated_sandbox_command_and_variables_still_work_with_a_note() -> None:
     done = cli("sandbox", "--port", "0", env=clean_env(PLAID_SANDBOX_CLIENT_ID="only-the-id"))
     assert done.returncode == 2
-    assert "PLAID_SANDBOX_SECRET" in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == "note: `sandbox` is deprecated (it goes in 0.2): use `emulator`"
+    assert lines[1] == "note: $PLAID_SANDBOX_CLIENT_ID is deprecated (it goes in 0.2): set $PLAID_EMULATOR_CLIENT_ID"
+    # The old client id was read: only the secret is missing.
+    assert lines[2].startswith("plaid-partner-insights sandbox: give both --client-id and --secret")
+    assert len(lines) == 3

@@ -1,4 +1,4 @@
-"""The README's "Using the client" example runs as written against the local sandbox."""
+"""The README's "Using the client" example runs as written against the local emulator."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""Contract tests: the public client against the local sandbox, and against Plaid's real sandbox when asked.
+"""Contract tests: the public client against the local emulator, and against Plaid's real sandbox when asked.
 
 The "plaid" parametrisation runs only when PLAID_CLIENT_ID and PLAID_SECRET are set; then the suite also lifts its
 loopback-only network rule (see conftest). Its user is PLAID_SANDBOX_USER_ID (or PLAID_SANDBOX_USER_TOKEN) when
 set; otherwise the suite bootstraps one with `bootstrap_sandbox_user` (reused across runs, by a stable
 client_user_id).
-Tests that need the local sandbox's special users run against it alone.
+Tests that need the local emulator's special users run against it alone.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def real_sandbox_user() -> dict[str, str]:
         return {"user_id": os.environ["PLAID_SANDBOX_USER_ID"]}
     if os.environ.get("PLAID_SANDBOX_USER_TOKEN"):
         return {"user_token": os.environ["PLAID_SANDBOX_USER_TOKEN"]}
-    # PLAID_BASE_URL (as the client's from_env reads it) can aim the bootstrap elsewhere too, e.g. a local sandbox.
+    # PLAID_BASE_URL (as the client's from_env reads it) can aim the bootstrap elsewhere too, e.g. a local emulator.
     user = bootstrap_sandbox_user(
         client_id=os.environ["PLAID_CLIENT_ID"],
         secret=os.environ["PLAID_SECRET"],
@@ -166,7 +166,7 @@ def test_prism_versions_are_honoured(client: PartnerInsightsClient, target: Targ
     }
 
 
-# ------------------------------------------------------------------------------------------------ local sandbox
+# ------------------------------------------------------------------------------------------------ local emulator
 
 
 def test_typed_access_to_the_demo_report(local: PartnerInsightsClient) -> None:

@@ -1,7 +1,7 @@
 """The pytest plugin (`pytest11` entry point), run the way a user runs it: pytest in a folder of their own.
 
 Each test writes a user's test file (the first one is the README's example) into an empty temporary folder and
-runs a separate pytest process there, which finds the `partner_insights_sandbox` fixture only through the
+runs a separate pytest process there, which finds the `partner_insights_emulator` fixture only through the
 installed entry point.
 """
 
@@ -37,7 +37,7 @@ def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_readme_example_passes_from_a_users_folder(tmp_path: Path) -> None:
     example = readme_example()
-    assert "partner_insights_sandbox.fail_next(" in example
+    assert "partner_insights_emulator.fail_next(" in example
     (tmp_path / "test_my_integration.py").write_text(example)
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -64,32 +64,32 @@ def statuses(sandbox, count):
     return seen
 
 
-def test_queue(partner_insights_sandbox):
-    partner_insights_sandbox.fail_next(1, status=503)
-    partner_insights_sandbox.fail_next(1, status=502, error_code="GATEWAY")
-    assert statuses(partner_insights_sandbox, 3) == [
+def test_queue(partner_insights_emulator):
+    partner_insights_emulator.fail_next(1, status=503)
+    partner_insights_emulator.fail_next(1, status=502, error_code="GATEWAY")
+    assert statuses(partner_insights_emulator, 3) == [
         (503, "API_ERROR", "PLANNED_MAINTENANCE"), (502, "API_ERROR", "GATEWAY"), 200
     ]
 
 
-def test_leaves_failures_behind(partner_insights_sandbox):
-    partner_insights_sandbox.fail_next(5)
+def test_leaves_failures_behind(partner_insights_emulator):
+    partner_insights_emulator.fail_next(5)
 
 
-def test_starts_clean(partner_insights_sandbox):
-    assert statuses(partner_insights_sandbox, 1) == [200]
+def test_starts_clean(partner_insights_emulator):
+    assert statuses(partner_insights_emulator, 1) == [200]
 
 
-def test_bad_arguments_name_the_problem(partner_insights_sandbox):
+def test_bad_arguments_name_the_problem(partner_insights_emulator):
     with pytest.raises(ValueError, match="status must be an HTTP error status"):
-        partner_insights_sandbox.fail_next(1, status=200)
+        partner_insights_emulator.fail_next(1, status=200)
     with pytest.raises(ValueError, match="count must be a non-negative integer"):
-        partner_insights_sandbox.fail_next(-1)
+        partner_insights_emulator.fail_next(-1)
 
 
-def test_secret_stays_out_of_repr(partner_insights_sandbox):
-    assert partner_insights_sandbox.secret not in repr(partner_insights_sandbox)
-    assert partner_insights_sandbox.url.startswith("http://127.0.0.1:")
+def test_secret_stays_out_of_repr(partner_insights_emulator):
+    assert partner_insights_emulator.secret not in repr(partner_insights_emulator)
+    assert partner_insights_emulator.url.startswith("http://127.0.0.1:")
 """
     )
     result = run_pytest(tmp_path)
@@ -101,13 +101,30 @@ def test_without_the_sandbox_extra_the_fixture_skips_with_the_reason(tmp_path: P
     # Hide uvicorn the way a missing install hides it: its import fails.
     (tmp_path / "conftest.py").write_text("import sys\nsys.modules['uvicorn'] = None\n")
     (tmp_path / "test_needs_sandbox.py").write_text(
-        "def test_uses_it(partner_insights_sandbox):\n    raise AssertionError('must not run')\n\n"
+        "def test_uses_it(partner_insights_emulator):\n    raise AssertionError('must not run')\n\n"
         "def test_unrelated():\n    assert True\n"
     )
     result = run_pytest(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed, 1 skipped" in result.stdout
     assert 'pip install "plaid-partner-insights[sandbox]"' in result.stdout
+
+
+def test_the_deprecated_fixture_name_still_works_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "test_old_name.py").write_text(
+        "import pytest\n"
+        "from plaid_partner_insights_pytest import PartnerInsightsEmulator\n\n"
+        "def test_old_name(partner_insights_sandbox, partner_insights_emulator):\n"
+        "    assert partner_insights_sandbox is partner_insights_emulator\n\n"
+        "def test_old_class_name():\n"
+        "    import plaid_partner_insights_pytest as plugin\n"
+        "    with pytest.warns(DeprecationWarning, match='PartnerInsightsEmulator'):\n"
+        "        assert plugin.PartnerInsightsSandbox is PartnerInsightsEmulator\n"
+    )
+    result = run_pytest(tmp_path, "-W", "default::DeprecationWarning")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed, 1 warning" in result.stdout
+    assert "the partner_insights_sandbox fixture is now partner_insights_emulator" in result.stdout
 
 
 def test_loading_the_plugin_imports_nothing_heavy() -> None:

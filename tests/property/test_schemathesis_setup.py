@@ -1,4 +1,4 @@
-"""schemathesis over spec/sandbox-setup.yaml against the local sandbox's setup flow, over loopback HTTP.
+"""schemathesis over spec/sandbox-setup.yaml against the local emulator's setup flow, over loopback HTTP.
 
 Valid and invalid requests for every setup endpoint; every default check (status codes, response schemas,
 negative data rejected, no 5xx). Derandomized and small, so the run is the same each time and takes seconds.
@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
@@ -55,7 +55,7 @@ def target() -> Iterator[Target]:
     """A sandbox with one real user (so generated requests can reach 200) and a webhook receiver."""
     headers = {"PLAID-CLIENT-ID": CLIENT_ID, "PLAID-SECRET": SECRET, "Plaid-Version": "2020-09-14"}
     with (
-        SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=SetupSettings(report_delay=0)) as server,
+        EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=SetupSettings(report_delay=0)) as server,
         WebhookReceiver() as receiver,
     ):
         user = httpx.post(f"{server.url}/user/create", json={"client_user_id": "schemathesis"}, headers=headers)

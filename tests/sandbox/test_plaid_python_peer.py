@@ -1,4 +1,4 @@
-"""Plaid's official SDK (plaid-python) against the local sandbox: its strict models read every report kind.
+"""Plaid's official SDK (plaid-python) against the local emulator: its strict models read every report kind.
 
 plaid-python is a test peer only: the nox `tests` session installs it; elsewhere this module is skipped.
 """
@@ -16,13 +16,13 @@ import pytest
 from plaid_partner_insights import _spec
 from plaid_partner_insights.testing.emulator import (
     DATA_UNAVAILABLE_USER_ID,
+    EMULATOR_USERS,
     EXPIRED_USER_ID,
     FICO_EXCLUDED_USER_ID,
     NO_PRISM_USER_ID,
     NO_REPORT_USER_ID,
     NOT_READY_USER_ID,
     RATE_LIMITED_USER_ID,
-    SANDBOX_USERS,
     SERVER_ERROR_USER_ID,
     WARNINGS_USER_ID,
 )
@@ -58,7 +58,7 @@ from plaid.model.prism_versions_deprecated import PrismVersionsDeprecated  # noq
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
-SUCCESS_USERS = [user.user_id for user in SANDBOX_USERS if user.outcome in REPORT_OUTCOMES] + [
+SUCCESS_USERS = [user.user_id for user in EMULATOR_USERS if user.outcome in REPORT_OUTCOMES] + [
     "usr_peer_seeded_1",
     "user-sandbox-peer-2",
 ]

@@ -1,4 +1,4 @@
-"""plaid-python (Plaid's official SDK) walks the whole setup flow against the local sandbox.
+"""plaid-python (Plaid's official SDK) walks the whole setup flow against the local emulator.
 
 user -> sandbox Item -> exchange -> report -> Partner Insights: `PRODUCT_NOT_READY` first, the READY webhook on
 a loopback receiver, then 200. plaid-python's strict models read every answer, so this proves the setup
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from plaid_partner_insights_generated.testing import sandbox_setup_models as setup_models
 
-from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
@@ -80,7 +80,7 @@ NOW = [0.0]  # the sandbox's clock: a report gets ready when the test moves it p
 @pytest.fixture(scope="module")
 def api() -> Iterator[Any]:
     settings = SetupSettings(report_delay=DELAY, clock=lambda: NOW[0])
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=settings) as server:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=settings) as server:
         configuration = plaid.Configuration(host=server.url, api_key={"clientId": CLIENT_ID, "secret": SECRET})
         with plaid.ApiClient(configuration) as client:
             yield plaid_api.PlaidApi(client)
@@ -221,7 +221,7 @@ def test_plaid_python_refuses_a_failed_webhook_without_its_required_fields() -> 
 
 
 def test_plaid_python_request_fields_are_all_in_our_setup_spec() -> None:
-    # The real API accepts every field plaid-python can send; so must the local sandbox (else UNKNOWN_FIELDS).
+    # The real API accepts every field plaid-python can send; so must the local emulator (else UNKNOWN_FIELDS).
     for theirs, ours in (
         (CraCheckReportCreateRequest, setup_models.CraCheckReportCreateRequest),
         (CraCheckReportCreatePartnerInsightsOptions, setup_models.CraCheckReportCreatePartnerInsightsOptions),

@@ -1,4 +1,4 @@
-"""The local sandbox over real HTTP: every error path of issue 3, the sandbox users, and the reports."""
+"""The local emulator over real HTTP: every error path of issue 3, the sandbox users, and the reports."""
 
 from __future__ import annotations
 
@@ -16,15 +16,15 @@ from plaid_partner_insights import _spec
 from plaid_partner_insights.testing.emulator import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
+    EMULATOR_USERS,
     EXPIRED_USER_ID,
     NO_PRISM_USER_ID,
     NO_REPORT_USER_ID,
     NOT_READY_USER_ID,
     RATE_LIMITED_USER_ID,
-    SANDBOX_USERS,
     SERVER_ERROR_USER_ID,
     WARNINGS_USER_ID,
-    SandboxServer,
+    EmulatorServer,
 )
 from plaid_partner_insights.testing.emulator._users import REPORT_OUTCOMES
 
@@ -439,7 +439,7 @@ def test_no_prism_user_has_no_prism_even_when_asked(call: Any, response_schema: 
 
 
 @pytest.mark.parametrize(
-    "user", [user.user_id for user in SANDBOX_USERS if user.outcome in REPORT_OUTCOMES] + ["user-sandbox-6a1e"]
+    "user", [user.user_id for user in EMULATOR_USERS if user.outcome in REPORT_OUTCOMES] + ["user-sandbox-6a1e"]
 )
 def test_reports_are_deterministic(call: Any, user: str) -> None:
     body = {"user_id": user, "partner_insights": {"fico": fico(score_request(), score_request(650, "corr-2"))}}
@@ -535,7 +535,7 @@ def test_fico_base_score_outside_range_gives_a_reason_not_a_score(call: Any, res
 
 @pytest.fixture(scope="module")
 def new_client_sandbox() -> Iterator[str]:
-    with SandboxServer(port=0, new_client=True) as server:
+    with EmulatorServer(port=0, new_client=True) as server:
         yield server.url
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError
-from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer
-from plaid_partner_insights.testing.emulator._command import add_sandbox_command
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, EmulatorServer
+from plaid_partner_insights.testing.emulator._command import add_emulator_command
 from plaid_partner_insights.testing.emulator._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 
 TIMEOUT = 1.0
@@ -20,8 +20,8 @@ PATH = "/cra/check_report/partner_insights/get"
 
 
 @pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(port=0, request_timeout=TIMEOUT, max_connections=4) as running:
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, request_timeout=TIMEOUT, max_connections=4) as running:
         yield running
 
 
@@ -55,7 +55,7 @@ def _head(content_length: int) -> bytes:
     [b"POST /cra/check_report/partner_insights/get HTTP/1.1\r\nhost: x\r\n", _head(100) + b'{"user_id": '],
     ids=["headers stall", "body stall"],
 )
-def test_a_stalled_request_gets_408_in_time_while_others_are_served(server: SandboxServer, partial: bytes) -> None:
+def test_a_stalled_request_gets_408_in_time_while_others_are_served(server: EmulatorServer, partial: bytes) -> None:
     stalled = _connect(server.url)
     started = time.monotonic()
     stalled.sendall(partial)
@@ -72,7 +72,7 @@ def test_a_stalled_request_gets_408_in_time_while_others_are_served(server: Sand
     assert error["request_id"]
 
 
-def test_a_slow_app_is_not_cut_off_and_keep_alive_requests_each_get_a_deadline(server: SandboxServer) -> None:
+def test_a_slow_app_is_not_cut_off_and_keep_alive_requests_each_get_a_deadline(server: EmulatorServer) -> None:
     body = json.dumps({"user_id": DEMO_USER_ID, "client_id": "c", "secret": "s"}).encode()
     with _connect(server.url) as sock:
         for _ in range(3):  # one connection, three requests spread over more than the timeout
@@ -88,7 +88,7 @@ def test_a_slow_app_is_not_cut_off_and_keep_alive_requests_each_get_a_deadline(s
                 rest += sock.recv(65536)
 
 
-def test_concurrency_is_bounded_and_recovers(server: SandboxServer) -> None:
+def test_concurrency_is_bounded_and_recovers(server: EmulatorServer) -> None:
     stalled = [_connect(server.url) for _ in range(server.max_connections)]
     for sock in stalled:
         sock.sendall(b"POST / HTTP/1.1\r\n")
@@ -105,19 +105,19 @@ def test_concurrency_is_bounded_and_recovers(server: SandboxServer) -> None:
 def test_the_defaults_are_30_seconds_and_256_connections() -> None:
     assert DEFAULT_REQUEST_TIMEOUT == 30.0
     assert DEFAULT_MAX_CONNECTIONS == 256
-    server = SandboxServer(port=0)
+    server = EmulatorServer(port=0)
     assert (server.request_timeout, server.max_connections) == (30.0, 256)
     import argparse
 
     parser = argparse.ArgumentParser()
-    add_sandbox_command(parser.add_subparsers())
-    args = parser.parse_args(["sandbox"])
+    add_emulator_command(parser.add_subparsers())
+    args = parser.parse_args(["emulator"])
     assert (args.request_timeout, args.max_connections) == (30.0, 256)
-    args = parser.parse_args(["sandbox", "--request-timeout", "1.5", "--max-connections", "8"])
+    args = parser.parse_args(["emulator", "--request-timeout", "1.5", "--max-connections", "8"])
     assert (args.request_timeout, args.max_connections) == (1.5, 8)
 
 
 @pytest.mark.parametrize("settings", [{"request_timeout": 0}, {"max_connections": 0}])
 def test_bad_limits_are_refused(settings: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(settings))):
-        SandboxServer(port=0, **settings)  # type: ignore[arg-type]
+        EmulatorServer(port=0, **settings)  # type: ignore[arg-type]

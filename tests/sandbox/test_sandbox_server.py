@@ -1,4 +1,4 @@
-"""The sandbox as a program: the CLI subcommand, `SandboxServer`'s life cycle and the optional-extra import."""
+"""The sandbox as a program: the CLI subcommand, `EmulatorServer`'s life cycle and the optional-extra import."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 import pytest
 import pytest_socket
 
-from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer, SandboxServerError
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, EmulatorError, EmulatorServer
 
 ENDPOINT = "/cra/check_report/partner_insights/get"
 URL_LINE = re.compile(r"http://127\.0\.0\.1:(\d+)")
@@ -43,7 +43,7 @@ def read_line(stream: object, timeout: float) -> str:
 
 def test_cli_serves_until_interrupted() -> None:
     process = subprocess.Popen(
-        cli_command("sandbox", "--port", "0", "--client-id", CLI_ID, "--secret", CLI_SECRET),
+        cli_command("emulator", "--port", "0", "--client-id", CLI_ID, "--secret", CLI_SECRET),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -73,7 +73,9 @@ def test_cli_serves_until_interrupted() -> None:
 
 
 def test_cli_new_client_switch() -> None:
-    process = subprocess.Popen(cli_command("sandbox", "--port", "0", "--new-client"), stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        cli_command("emulator", "--port", "0", "--new-client"), stdout=subprocess.PIPE, text=True
+    )
     try:
         match = URL_LINE.search(read_line(process.stdout, timeout=30))
         assert match
@@ -94,7 +96,7 @@ def test_cli_new_client_switch() -> None:
     ],
 )
 def test_cli_refuses_bad_arguments(args: list[str], message: str) -> None:
-    result = subprocess.run(cli_command("sandbox", *args), capture_output=True, text=True, timeout=30, check=False)
+    result = subprocess.run(cli_command("emulator", *args), capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2
     assert message in result.stderr
 
@@ -105,25 +107,25 @@ def test_cli_reports_a_busy_port() -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            cli_command("sandbox", "--port", str(port)), capture_output=True, text=True, timeout=30, check=False
+            cli_command("emulator", "--port", str(port)), capture_output=True, text=True, timeout=30, check=False
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
 def test_server_starts_serves_and_stops() -> None:
-    server = SandboxServer(port=0)
-    with pytest.raises(SandboxServerError, match="not running"):
+    server = EmulatorServer(port=0)
+    with pytest.raises(EmulatorError, match="not running"):
         _ = server.url
     with server:
         url = server.url
         assert URL_LINE.fullmatch(url)
-        assert any(thread.name == f"plaid-sandbox {url}" for thread in threading.enumerate())
+        assert any(thread.name == f"plaid-emulator {url}" for thread in threading.enumerate())
         response = httpx.post(url + ENDPOINT, json={"user_id": DEMO_USER_ID}, headers=ANY_CREDENTIALS)
         assert response.status_code == 200
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + ENDPOINT, json={}, timeout=2)
-    assert not any(thread.name == f"plaid-sandbox {url}" for thread in threading.enumerate())
+    assert not any(thread.name == f"plaid-emulator {url}" for thread in threading.enumerate())
 
 
 def test_server_startup_failure_is_a_clear_error() -> None:
@@ -131,13 +133,13 @@ def test_server_startup_failure_is_a_clear_error() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        with pytest.raises(SandboxServerError, match=f"cannot listen on 127.0.0.1:{port}"), SandboxServer(port=port):
+        with pytest.raises(EmulatorError, match=f"cannot listen on 127.0.0.1:{port}"), EmulatorServer(port=port):
             pass
 
 
 def test_half_given_credentials_are_refused() -> None:
     with pytest.raises(ValueError, match="both client_id and secret"):
-        SandboxServer(port=0, client_id="only-id")
+        EmulatorServer(port=0, client_id="only-id")
 
 
 def test_client_package_does_not_import_the_sandbox() -> None:
@@ -152,7 +154,7 @@ def test_client_package_does_not_import_the_sandbox() -> None:
 def test_missing_extra_gives_install_hint() -> None:
     code = (
         "import sys; sys.modules['uvicorn'] = None\n"
-        "try:\n    from plaid_partner_insights.testing.emulator import SandboxServer\n"
+        "try:\n    from plaid_partner_insights.testing.emulator import EmulatorServer\n"
         "except ImportError as exc:\n    print(exc)\nelse:\n    raise SystemExit('imported without uvicorn')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

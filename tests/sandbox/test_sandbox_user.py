@@ -1,4 +1,4 @@
-"""`plaid-partner-insights sandbox-user` and `bootstrap_sandbox_user` against the local sandbox, over loopback.
+"""`plaid-partner-insights sandbox-user` and `bootstrap_sandbox_user` against the local emulator, over loopback.
 
 The command runs as a user runs it (a subprocess of the installed console script); the sandbox is the real
 server. The real-sandbox variant is the contract suite's, which bootstraps its own user when only keys are set.
@@ -22,7 +22,7 @@ from plaid_partner_insights.testing import (
     SandboxReportTimeoutError,
     bootstrap_sandbox_user,
 )
-from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(
         port=0, client_id=CLIENT_ID, secret=SECRET, setup=SetupSettings(report_delay=0.3, report_lifetime=600)
     ) as server:
         yield server
@@ -57,7 +57,7 @@ def assert_no_secrets(result: subprocess.CompletedProcess[str]) -> None:
         assert value not in result.stdout + result.stderr
 
 
-def test_prints_a_user_whose_report_fetches_then_reuses_it(server: SandboxServer) -> None:
+def test_prints_a_user_whose_report_fetches_then_reuses_it(server: EmulatorServer) -> None:
     first = run_cli("--base-url", server.url, "--client-user-id", "cli-user-1")
     assert first.returncode == 0, first.stderr
     user_id = first.stdout.strip()
@@ -71,7 +71,7 @@ def test_prints_a_user_whose_report_fetches_then_reuses_it(server: SandboxServer
     assert (again.returncode, again.stdout.strip(), again.stderr) == (0, user_id, "")
 
 
-def test_waits_for_the_webhook_on_a_loopback_receiver(server: SandboxServer) -> None:
+def test_waits_for_the_webhook_on_a_loopback_receiver(server: EmulatorServer) -> None:
     port = free_port()
     result = run_cli(
         "--base-url", server.url, "--client-user-id", "cli-webhook", "--webhook", f"http://127.0.0.1:{port}/hook"
@@ -83,7 +83,7 @@ def test_waits_for_the_webhook_on_a_loopback_receiver(server: SandboxServer) -> 
     assert delivered[0].body["user_id"] == result.stdout.strip()
 
 
-def test_wrong_keys_fail_with_the_fix_and_no_secret(server: SandboxServer) -> None:
+def test_wrong_keys_fail_with_the_fix_and_no_secret(server: EmulatorServer) -> None:
     result = run_cli("--base-url", server.url, keys=(CLIENT_ID, "not-the-secret-93f1"))
     assert result.returncode == 1
     assert "/user/create: INVALID_API_KEYS" in result.stderr
@@ -111,7 +111,7 @@ def test_env_sandbox_needs_keys_and_listen_needs_webhook() -> None:
 
 def test_keys_without_consumer_report_access_get_the_typed_explanation() -> None:
     settings = SetupSettings(consumer_report_access=False)
-    with SandboxServer(port=0, setup=settings) as server, pytest.raises(ConsumerReportAccessError) as raised:
+    with EmulatorServer(port=0, setup=settings) as server, pytest.raises(ConsumerReportAccessError) as raised:
         bootstrap_sandbox_user(client_id="any", secret="any", base_url=server.url)
     error = raised.value
     assert (error.step, error.error_code) == ("/sandbox/public_token/create", "INVALID_PRODUCT")
@@ -120,7 +120,7 @@ def test_keys_without_consumer_report_access_get_the_typed_explanation() -> None
 
 
 def test_a_report_that_is_not_ready_in_time_is_a_typed_timeout() -> None:
-    with SandboxServer(port=0, setup=SetupSettings(report_delay=60)) as server:
+    with EmulatorServer(port=0, setup=SetupSettings(report_delay=60)) as server:
         with pytest.raises(SandboxReportTimeoutError) as raised:
             bootstrap_sandbox_user(client_id="any", secret="any", base_url=server.url, timeout=1.0)
         assert raised.value.error_code == "PRODUCT_NOT_READY"
@@ -137,7 +137,7 @@ def test_a_report_that_is_not_ready_in_time_is_a_typed_timeout() -> None:
 def test_a_readable_report_is_reused_and_an_expired_one_replaced() -> None:
     now = [0.0]
     settings = SetupSettings(report_delay=0, report_lifetime=100, clock=lambda: now[0])
-    with SandboxServer(port=0, setup=settings) as server:
+    with EmulatorServer(port=0, setup=settings) as server:
         first = bootstrap_sandbox_user(client_id="any", secret="any", base_url=server.url, timeout=10)
         reused = bootstrap_sandbox_user(client_id="any", secret="any", base_url=server.url, timeout=10)
         now[0] += 100
@@ -146,8 +146,8 @@ def test_a_readable_report_is_reused_and_an_expired_one_replaced() -> None:
     assert (first.reused_report, reused.reused_report, replaced.reused_report) == (False, True, False)
 
 
-def test_contract_suite_bootstraps_its_own_user_from_keys_alone(server: SandboxServer) -> None:
-    """`nox -s contract` with only PLAID_CLIENT_ID/PLAID_SECRET: here aimed at the local sandbox by PLAID_BASE_URL."""
+def test_contract_suite_bootstraps_its_own_user_from_keys_alone(server: EmulatorServer) -> None:
+    """`nox -s contract` with only PLAID_CLIENT_ID/PLAID_SECRET: here aimed at the local emulator by PLAID_BASE_URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAID_", "PYTEST_"))}
     env |= {"PLAID_CLIENT_ID": CLIENT_ID, "PLAID_SECRET": SECRET, "PLAID_BASE_URL": server.url}
     result = subprocess.run(

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from plaid_partner_insights import _spec
-from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SANDBOX_USERS
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, EMULATOR_USERS
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
@@ -37,7 +37,7 @@ FICO_REQUEST = {
 @pytest.fixture(scope="module")
 def answers(local_sandbox: LocalSandbox) -> dict[str, dict[str, Any]]:
     """Every 200 answer of the documented users (and a seeded one), with and without a FICO request."""
-    users = [user.user_id for user in SANDBOX_USERS if "<" not in user.user_id] + ["usr_any_other_user"]
+    users = [user.user_id for user in EMULATOR_USERS if "<" not in user.user_id] + ["usr_any_other_user"]
     found = {}
     with httpx.Client(base_url=local_sandbox.url, headers=local_sandbox.headers, timeout=10) as http:
         for user in users:

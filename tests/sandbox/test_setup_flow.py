@@ -1,4 +1,4 @@
-"""The local sandbox's setup flow, over loopback HTTP: users, Items, reports that get ready, webhooks, expiry."""
+"""The local emulator's setup flow, over loopback HTTP: users, Items, reports that get ready, webhooks, expiry."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from plaid_partner_insights_generated.testing import sandbox_setup_models as models
 
 from plaid_partner_insights import ConsumerReportError, PartnerInsightsClient
-from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, EmulatorServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
 HEADERS = {"PLAID-CLIENT-ID": "flow-client", "PLAID-SECRET": "flow-secret", "Plaid-Version": "2020-09-14"}
@@ -110,14 +110,14 @@ class Flow:
 
 
 @pytest.fixture(scope="module")
-def flow_server() -> Iterator[SandboxServer]:
+def flow_server() -> Iterator[EmulatorServer]:
     settings = SetupSettings(report_delay=DELAY, report_lifetime=24 * 3600, clock=CLOCK)
-    with SandboxServer(port=0, setup=settings) as server:
+    with EmulatorServer(port=0, setup=settings) as server:
         yield server
 
 
 @pytest.fixture
-def flow(flow_server: SandboxServer) -> Iterator[Flow]:
+def flow(flow_server: EmulatorServer) -> Iterator[Flow]:
     flow = Flow(flow_server.url)
     yield flow
     flow.http.close()
@@ -253,7 +253,7 @@ def test_a_legacy_user_without_items_gets_check_report_failed(flow: Flow, receiv
 def test_reports_expire_after_their_lifetime(receiver: WebhookReceiver) -> None:
     clock = ManualClock()
     settings = SetupSettings(report_delay=0, report_lifetime=24 * 3600, clock=clock)
-    with SandboxServer(port=0, setup=settings) as server:
+    with EmulatorServer(port=0, setup=settings) as server:
         flow = Flow(server.url)
         user_id = flow.user("expiring")
         flow.item(user_id=user_id)
@@ -351,7 +351,7 @@ def test_fixed_users_and_seeded_ids_keep_working(flow: Flow) -> None:
     assert flow.insights(user_id="usr_never_created_here").status_code == 200
 
 
-def test_injected_failures_spare_the_setup_calls(flow_server: SandboxServer, flow: Flow) -> None:
+def test_injected_failures_spare_the_setup_calls(flow_server: EmulatorServer, flow: Flow) -> None:
     flow_server.app.faults.add(1, status=503)
     user_id = flow.user("faults")
     assert error(flow.insights(user_id=DEMO_USER_ID)) == (503, "API_ERROR", "PLANNED_MAINTENANCE")

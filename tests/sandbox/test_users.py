@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from plaid_partner_insights import _spec
-from plaid_partner_insights.testing.emulator import SANDBOX_USERS
+from plaid_partner_insights.testing.emulator import EMULATOR_USERS
 from plaid_partner_insights.testing.emulator._users import error_type_user
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_readme_user_table_is_the_users_module() -> None:
     rows = re.findall(r"^\| `(usr_[^`]+)` \| (.+) \|$", README.read_text(), flags=re.MULTILINE)
-    assert rows == [(user.user_id, user.description) for user in SANDBOX_USERS]
+    assert rows == [(user.user_id, user.description) for user in EMULATOR_USERS]
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ def bootstrap_sandbox_user(
 ) -> BootstrappedUser:
     """Make (or reuse) a sandbox user whose Consumer Report with Partner Insights is ready, and return it.
 
-    - `base_url`: a local sandbox (`http://127.0.0.1:8787`); default Plaid's sandbox.
+    - `base_url`: the local emulator (`http://127.0.0.1:8787`); default Plaid's sandbox.
     - `client_user_id`: your stable id for the user; the same id gives back the same user, and a report that is
       still readable is reused instead of creating a new one.
     - `timeout`: seconds to wait for the report, polling with backoff.
@@ -306,7 +306,7 @@ class _Flow:
             raise SandboxBootstrapError(
                 f"HTTP {response.status_code} with a body that is not a JSON object",
                 step=path,
-                fix="is the base URL a Plaid API (or this library's sandbox)?",
+                fix="is the base URL a Plaid API (or this library's emulator)?",
             )
         if response.status_code >= 400 or "error_code" in answer:
             raise _explain(path, answer.get("error_code"), str(answer.get("error_message", "")))

@@ -17,8 +17,8 @@ __all__ = ["add_sandbox_user_command"]
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-# What the built-in sandbox accepts when no keys are set (it takes any non-empty pair unless told otherwise).
-_LOCAL_PLACEHOLDERS = ("local-sandbox-client", "local-sandbox-secret")
+# What the emulator accepts when no keys are set (it takes any non-empty pair unless told otherwise).
+_EMULATOR_PLACEHOLDERS = ("emulator-client", "emulator-secret")
 
 
 def _positive(text: str) -> float:
@@ -85,7 +85,7 @@ def run_sandbox_user_command(args: argparse.Namespace) -> int:
     if (env == "sandbox") == bool(base_url):
         print(
             "plaid-partner-insights sandbox-user: give --env sandbox (Plaid's sandbox) or --base-url URL "
-            "(a local sandbox), one of the two",
+            "(the local emulator), one of the two",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -101,7 +101,7 @@ def run_sandbox_user_command(args: argparse.Namespace) -> int:
         print("plaid-partner-insights sandbox-user: --listen needs --webhook", file=sys.stderr)
         return EXIT_USAGE
     if not (client_id and secret):
-        client_id, secret = _LOCAL_PLACEHOLDERS
+        client_id, secret = _EMULATOR_PLACEHOLDERS
 
     def progress(line: str) -> None:
         if not args.quiet:

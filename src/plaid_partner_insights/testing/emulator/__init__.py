@@ -1,9 +1,9 @@
 """The local emulator of Plaid's API for `/cra/check_report/partner_insights/get`, served by uvicorn on loopback.
 
 ```python
-from plaid_partner_insights.testing.emulator import DEMO_USER_ID, SandboxServer
+from plaid_partner_insights.testing.emulator import DEMO_USER_ID, EmulatorServer
 
-with SandboxServer(port=0) as server:
+with EmulatorServer(port=0) as server:
     ...  # point a client at server.url and ask for DEMO_USER_ID
 ```
 
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ._users import (
     DATA_UNAVAILABLE_USER_ID,
     DEMO_USER_ID,
+    EMULATOR_USERS,
     EXPIRED_USER_ID,
     FICO_EXCLUDED_USER_ID,
     NO_PRISM_USER_ID,
@@ -26,17 +27,16 @@ from ._users import (
     NOT_READY_USER_ID,
     PRISM_ERROR_USER_ID,
     RATE_LIMITED_USER_ID,
-    SANDBOX_USERS,
     SERVER_ERROR_USER_ID,
     WARNINGS_USER_ID,
+    EmulatorUser,
     Outcome,
-    SandboxUser,
 )
 
 if TYPE_CHECKING:
-    from ._app import SandboxApp, create_app
-    from ._errors import SandboxServerError
-    from ._server import DEFAULT_HOST, DEFAULT_PORT, SandboxServer, serve
+    from ._app import EmulatorApp, create_app
+    from ._errors import EmulatorError
+    from ._server import DEFAULT_HOST, DEFAULT_PORT, EmulatorServer, serve
     from ._setup import SetupSettings, WebhookDelivery
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "DEMO_USER_ID",
+    "EMULATOR_USERS",
     "EXPIRED_USER_ID",
     "FICO_EXCLUDED_USER_ID",
     "NOT_READY_USER_ID",
@@ -51,14 +52,13 @@ __all__ = [
     "NO_REPORT_USER_ID",
     "PRISM_ERROR_USER_ID",
     "RATE_LIMITED_USER_ID",
-    "SANDBOX_USERS",
     "SERVER_ERROR_USER_ID",
     "WARNINGS_USER_ID",
+    "EmulatorApp",
+    "EmulatorError",
+    "EmulatorServer",
+    "EmulatorUser",
     "Outcome",
-    "SandboxApp",
-    "SandboxServer",
-    "SandboxServerError",
-    "SandboxUser",
     "SetupSettings",
     "WebhookDelivery",
     "create_app",
@@ -66,18 +66,18 @@ __all__ = [
 ]
 
 _LAZY = {
-    "SandboxApp": "._app",
+    "EmulatorApp": "._app",
     "create_app": "._app",
-    "SandboxServerError": "._errors",
+    "EmulatorError": "._errors",
     "DEFAULT_HOST": "._server",
     "DEFAULT_PORT": "._server",
-    "SandboxServer": "._server",
+    "EmulatorServer": "._server",
     "serve": "._server",
     "SetupSettings": "._setup",
     "WebhookDelivery": "._setup",
 }
 _MISSING_EXTRA = (
-    'the local sandbox needs the "sandbox" extra (uvicorn and pydantic): pip install "plaid-partner-insights[sandbox]"'
+    'the local emulator needs the "sandbox" extra (uvicorn and pydantic): pip install "plaid-partner-insights[sandbox]"'
 )
 
 

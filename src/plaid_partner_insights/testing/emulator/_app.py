@@ -1,4 +1,4 @@
-"""The sandbox as a plain ASGI app: `POST /cra/check_report/partner_insights/get`, plus Plaid's setup flow.
+"""The emulator as a plain ASGI app: `POST /cra/check_report/partner_insights/get`, plus Plaid's setup flow.
 
 The setup flow (`/user/create`, `/sandbox/public_token/create`, `/cra/check_report/create`, ...) lives in
 `_setup.py`. No web framework: a few routes, a bounded body reader and JSON answers are all it needs. The app never logs
@@ -22,7 +22,7 @@ from ._setup import SETUP_ROUTES, SetupFlow, SetupSettings
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_request
 
-__all__ = ["ENDPOINT", "MAX_BODY_BYTES", "SandboxApp", "create_app"]
+__all__ = ["ENDPOINT", "MAX_BODY_BYTES", "EmulatorApp", "create_app"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -33,7 +33,7 @@ ENDPOINT = "/cra/check_report/partner_insights/get"
 MAX_BODY_BYTES = 1024 * 1024
 NEW_CLIENT_CUTOFF = "2026-07-01"
 API_VERSION = "2020-09-14"
-_logger = logging.getLogger("plaid_partner_insights.sandbox")
+_logger = logging.getLogger("plaid_partner_insights.testing.emulator")
 
 _REPORT_ERRORS = {
     Outcome.PRODUCT_NOT_READY: PlaidFailure(
@@ -66,7 +66,7 @@ _REPORT_ERRORS = {
         500,
         "API_ERROR",
         "INTERNAL_SERVER_ERROR",
-        "an unexpected error occurred on the sandbox (triggered by the server-error sandbox user)",
+        "an unexpected error occurred on the emulator (triggered by its server-error user)",
         display_message="Something went wrong. Please try again later.",
     ),
 }
@@ -113,11 +113,11 @@ def _error_type_failure(error_type: str) -> PlaidFailure:
         _ERROR_TYPE_STATUS.get(error_type, 400),
         error_type,
         "SANDBOX_SIMULATED_ERROR",
-        f"a simulated {error_type} error (triggered by the sandbox user {ERROR_TYPE_USER_PREFIX}{error_type})",
+        f"a simulated {error_type} error (triggered by the emulator user {ERROR_TYPE_USER_PREFIX}{error_type})",
     )
 
 
-class SandboxApp:
+class EmulatorApp:
     """The ASGI callable; `create_app` builds it."""
 
     def __init__(
@@ -140,7 +140,7 @@ class SandboxApp:
 
     def __repr__(self) -> str:
         # Never show the credentials, only whether they are checked.
-        return f"SandboxApp(checks_credentials={self._client_id is not None}, new_client={self.new_client})"
+        return f"EmulatorApp(checks_credentials={self._client_id is not None}, new_client={self.new_client})"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -154,8 +154,8 @@ class SandboxApp:
         except PlaidFailure as failure:
             status, payload, headers = failure.status, failure.body(request_id), failure.headers
         except Exception:
-            # A bug in the sandbox: answer like Plaid does for its own failures, and keep serving.
-            _logger.exception("sandbox request %s failed", request_id)
+            # A bug in the emulator: answer like Plaid does for its own failures, and keep serving.
+            _logger.exception("emulator request %s failed", request_id)
             crash = PlaidFailure(500, "API_ERROR", "INTERNAL_SERVER_ERROR", "an unexpected error occurred")
             status, payload, headers = crash.status, crash.body(request_id), crash.headers
         await _respond(send, status, payload, headers)
@@ -244,18 +244,18 @@ def create_app(
     secret: str | None = None,
     new_client: bool = False,
     setup: SetupSettings | None = None,
-) -> SandboxApp:
-    """The sandbox ASGI app.
+) -> EmulatorApp:
+    """The emulator's ASGI app.
 
     With `client_id` and `secret`, requests must carry exactly those; without, any non-empty pair is accepted.
     `new_client=True` plays a client created on or after 2026-07-01, whose request-time `options` and
     `partner_insights` Plaid refuses. `setup` sets how long reports of the setup flow take and last.
     """
-    return SandboxApp(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
+    return EmulatorApp(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
 
 
 def _check_api_version(headers: dict[str, str]) -> None:
-    """The spec makes `Plaid-Version` part of every request's security; the sandbox speaks only `2020-09-14`."""
+    """The spec makes `Plaid-Version` part of every request's security; the emulator speaks only `2020-09-14`."""
     version = headers.get("plaid-version", "")
     if version == "":
         raise invalid_request(
@@ -263,7 +263,7 @@ def _check_api_version(headers: dict[str, str]) -> None:
         )
     if version != API_VERSION:
         raise invalid_request(
-            "INVALID_FIELD", f"invalid field(s): Plaid-Version header: this sandbox speaks only {API_VERSION}"
+            "INVALID_FIELD", f"invalid field(s): Plaid-Version header: this emulator speaks only {API_VERSION}"
         )
 
 

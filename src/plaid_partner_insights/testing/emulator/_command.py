@@ -1,4 +1,4 @@
-"""The `plaid-partner-insights sandbox` subcommand; importable without the `sandbox` extra."""
+"""The `plaid-partner-insights emulator` subcommand; importable without the `sandbox` extra."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ import typing
 from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
 
-__all__ = ["CLIENT_ID_VARIABLE", "SECRET_VARIABLE", "add_sandbox_command", "run_sandbox_command"]
+__all__ = ["CLIENT_ID_VARIABLE", "SECRET_VARIABLE", "add_emulator_command", "run_emulator_command"]
 
 # The credentials the server accepts may come from the environment, so that the secret stays out of `ps`.
-CLIENT_ID_VARIABLE = "PLAID_SANDBOX_CLIENT_ID"
-SECRET_VARIABLE = "PLAID_SANDBOX_SECRET"  # noqa: S105 (a variable name, not a secret)
+CLIENT_ID_VARIABLE = "PLAID_EMULATOR_CLIENT_ID"
+SECRET_VARIABLE = "PLAID_EMULATOR_SECRET"  # noqa: S105 (a variable name, not a secret)
+# 0.1.0's names, read (with a note on stderr) when the new ones are unset; they go in 0.2.
+_DEPRECATED_VARIABLES = {CLIENT_ID_VARIABLE: "PLAID_SANDBOX_CLIENT_ID", SECRET_VARIABLE: "PLAID_SANDBOX_SECRET"}
+DEPRECATED_COMMAND = "sandbox"
 
 
 def _port(text: str) -> int:
@@ -50,17 +53,18 @@ def _positive(kind: type[float] | type[int]) -> typing.Callable[[str], float]:
     return parse
 
 
-def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `sandbox` on the CLI's subparsers; `run_sandbox_command` runs it."""
-    from ._users import SANDBOX_USERS
+def add_emulator_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `emulator` (and its deprecated name `sandbox`) on the CLI's subparsers."""
+    from ._users import EMULATOR_USERS
 
-    users = "\n".join(f"  {user.user_id:32} {user.description.replace('`', '')}" for user in SANDBOX_USERS)
+    users = "\n".join(f"  {user.user_id:32} {user.description.replace('`', '')}" for user in EMULATOR_USERS)
     parser = subparsers.add_parser(
-        "sandbox",
-        help="serve the local Plaid sandbox until interrupted",
-        description="Serve a local Plaid sandbox for /cra/check_report/partner_insights/get and print its URL. "
-        "Any other user_id or user_token gets a report seeded from it.",
-        epilog=f"sandbox users (send as user_id or user_token):\n{users}",
+        "emulator",
+        aliases=[DEPRECATED_COMMAND],
+        help="serve the local emulator of Plaid's API until interrupted (`sandbox`: its deprecated name)",
+        description="Serve a local emulator of Plaid's API for /cra/check_report/partner_insights/get and print its "
+        "URL. Any other user_id or user_token gets a report seeded from it.",
+        epilog=f"the emulator's users (send as user_id or user_token):\n{users}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -69,12 +73,12 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     parser.add_argument(
         "--client-id",
-        default=os.environ.get(CLIENT_ID_VARIABLE) or None,
+        default=None,
         help=f"accept only this client id (default: ${CLIENT_ID_VARIABLE}, else any non-empty one)",
     )
     parser.add_argument(
         "--secret",
-        default=os.environ.get(SECRET_VARIABLE) or None,
+        default=None,
         help=f"accept only this secret, with --client-id (default: ${SECRET_VARIABLE}; the environment keeps it out "
         "of `ps`)",
     )
@@ -111,23 +115,37 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         metavar="N",
         help="answer 503 to requests past this many open connections (default: %(default)d)",
     )
-    parser.set_defaults(run=run_sandbox_command)
+    parser.set_defaults(run=run_emulator_command)
 
 
-def run_sandbox_command(args: argparse.Namespace) -> int:
+def _from_environment(name: str) -> str | None:
+    value = os.environ.get(name)
+    if not value and os.environ.get(_DEPRECATED_VARIABLES[name]):
+        value = os.environ[_DEPRECATED_VARIABLES[name]]
+        print(f"note: ${_DEPRECATED_VARIABLES[name]} is deprecated (it goes in 0.2): set ${name}", file=sys.stderr)
+    return value or None
+
+
+def run_emulator_command(args: argparse.Namespace) -> int:
     """Serve until interrupted; exit status 0 on Ctrl-C, 2 on bad arguments, 1 if the server cannot start."""
+    prog = f"plaid-partner-insights {args.command}"
+    if args.command == DEPRECATED_COMMAND:
+        print(f"note: `{DEPRECATED_COMMAND}` is deprecated (it goes in 0.2): use `emulator`", file=sys.stderr)
+    if args.client_id is None:
+        args.client_id = _from_environment(CLIENT_ID_VARIABLE)
+    if args.secret is None:
+        args.secret = _from_environment(SECRET_VARIABLE)
     if (args.client_id is None) != (args.secret is None):
         print(
-            "plaid-partner-insights sandbox: give both --client-id and --secret, or neither "
-            f"(or ${CLIENT_ID_VARIABLE} and ${SECRET_VARIABLE})",
+            f"{prog}: give both --client-id and --secret, or neither (or ${CLIENT_ID_VARIABLE} and ${SECRET_VARIABLE})",
             file=sys.stderr,
         )
         return 2
     if args.client_id == "" or args.secret == "":
-        print("plaid-partner-insights sandbox: --client-id and --secret must not be empty", file=sys.stderr)
+        print(f"{prog}: --client-id and --secret must not be empty", file=sys.stderr)
         return 2
     try:
-        from . import SandboxServerError, SetupSettings, serve
+        from . import EmulatorError, SetupSettings, serve
     except ImportError as exc:
         # The same line and exit code as `get` and `demo` without the extra (see _cli.main).
         print(f"error: {exc}", file=sys.stderr)
@@ -143,8 +161,8 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
             max_connections=args.max_connections,
         )
-    except SandboxServerError as exc:
-        print(f"plaid-partner-insights sandbox: {exc}", file=sys.stderr)
+    except EmulatorError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass  # uvicorn has shut down cleanly and re-raised the Ctrl-C; that is the normal way to stop.

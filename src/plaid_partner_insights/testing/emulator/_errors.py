@@ -1,4 +1,4 @@
-"""Plaid error bodies: every error the sandbox answers is a complete `PlaidError` object."""
+"""Plaid error bodies: every error the emulator answers is a complete `PlaidError` object."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import secrets
 import string
 from typing import Any
 
-__all__ = ["PlaidFailure", "SandboxServerError", "invalid_request", "new_request_id"]
+__all__ = ["EmulatorError", "PlaidFailure", "invalid_request", "new_request_id"]
 
 _REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
 # Plaid's documentation pages, one per error type; the anchor is the lower-cased error code.
@@ -20,8 +20,8 @@ _DOC_PAGES = {
 }
 
 
-class SandboxServerError(RuntimeError):
-    """The local sandbox server could not start or stop."""
+class EmulatorError(RuntimeError):
+    """The local emulator could not start or stop."""
 
 
 def new_request_id() -> str:

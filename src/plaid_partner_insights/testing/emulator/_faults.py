@@ -34,7 +34,7 @@ class _Fault:
             self.status,
             self.error_type,
             self.error_code,
-            f"failure injected by the local sandbox (fail_next): {self.error_type}/{self.error_code}",
+            f"failure injected by the emulator (fail_next): {self.error_type}/{self.error_code}",
             display_message="Something went wrong. Please try again later." if self.status >= 500 else None,
             headers=headers,
         )

@@ -1,4 +1,4 @@
-"""What keeps the sandbox serving when a client misbehaves.
+"""What keeps the emulator serving when a client misbehaves.
 
 - A deadline for receiving each request: a client that stalls in its headers or its body is answered 408 and
   disconnected after `request_timeout` seconds (uvicorn itself only times out idle keep-alive connections).

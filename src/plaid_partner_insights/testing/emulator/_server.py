@@ -1,4 +1,4 @@
-"""Running the sandbox with uvicorn: in a background thread (`SandboxServer`) or in the foreground (`serve`)."""
+"""Running the emulator with uvicorn: in a background thread (`EmulatorServer`) or in the foreground (`serve`)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import TextIO
 
 import uvicorn
 
-from ._app import SandboxApp, create_app
-from ._errors import SandboxServerError
+from ._app import EmulatorApp, create_app
+from ._errors import EmulatorError
 from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, MAX_HEADER_BYTES
 from ._protocol import request_deadline_protocol
 from ._setup import SetupSettings
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "SandboxServer", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "EmulatorServer", "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -36,7 +36,7 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except OSError as exc:
         sock.close()
-        raise SandboxServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        raise EmulatorError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     sock.set_inheritable(True)
     return sock
 
@@ -68,18 +68,18 @@ def _config(
         lifespan="on",
         server_header=False,
         timeout_graceful_shutdown=5,
-        # In the background the sandbox must not reconfigure the host program's logging or print access logs.
+        # In the background the emulator must not reconfigure the host program's logging or print access logs.
         log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
         access_log=not quiet,
         log_level="warning" if quiet else "info",
     )
 
 
-class SandboxServer:
-    """The sandbox served by uvicorn in a background thread, for tests and demos.
+class EmulatorServer:
+    """The emulator served by uvicorn in a background thread, for tests and demos.
 
     ```python
-    with SandboxServer(port=0) as server:
+    with EmulatorServer(port=0) as server:
         client = PartnerInsightsClient(client_id="any", secret="any", base_url=server.url)
     ```
     Entering waits (at most `startup_timeout` seconds) until the server accepts connections; leaving stops it.
@@ -123,29 +123,29 @@ class SandboxServer:
     def url(self) -> str:
         """`http://127.0.0.1:PORT`, the base URL to give a client."""
         if self._url is None:
-            raise SandboxServerError("the sandbox server is not running")
+            raise EmulatorError("the emulator is not running")
         return self._url
 
     @property
-    def app(self) -> SandboxApp:
+    def app(self) -> EmulatorApp:
         """The ASGI app being served, e.g. to inject failures with `app.faults`."""
         app = self._config.app
-        assert isinstance(app, SandboxApp)
+        assert isinstance(app, EmulatorApp)
         return app
 
     def __repr__(self) -> str:
-        return f"SandboxServer(url={self._url!r})"
+        return f"EmulatorServer(url={self._url!r})"
 
     def start(self) -> None:
-        """Start serving; returns once connections are accepted, raises `SandboxServerError` otherwise."""
+        """Start serving; returns once connections are accepted, raises `EmulatorError` otherwise."""
         if self._thread is not None:
-            raise SandboxServerError("the sandbox server is already running")
+            raise EmulatorError("the emulator is already running")
         self._socket = _bind(self._host, self._port)
         self._server = uvicorn.Server(self._config)
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": [self._socket]},
-            name=f"plaid-sandbox {_url(self._socket)}",
+            name=f"plaid-emulator {_url(self._socket)}",
             daemon=True,
         )
         self._thread.start()
@@ -153,10 +153,10 @@ class SandboxServer:
         while not self._server.started:
             if not self._thread.is_alive():
                 self._cleanup()
-                raise SandboxServerError("the sandbox server stopped during startup (see the log for the cause)")
+                raise EmulatorError("the emulator stopped during startup (see the log for the cause)")
             if time.monotonic() > deadline:
                 self.stop()
-                raise SandboxServerError(f"the sandbox server did not start within {self._startup_timeout} s")
+                raise EmulatorError(f"the emulator did not start within {self._startup_timeout} s")
             time.sleep(0.01)
         self._url = _url(self._socket)
 
@@ -175,7 +175,7 @@ class SandboxServer:
             self._socket.close()
         self._server = self._thread = self._socket = self._url = None
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> EmulatorServer:
         self.start()
         return self
 
@@ -197,7 +197,7 @@ def serve(
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> None:
-    """Serve the sandbox in the foreground until interrupted (Ctrl-C or SIGTERM), printing its URL first."""
+    """Serve the emulator in the foreground until interrupted (Ctrl-C or SIGTERM), printing its URL first."""
     config = _config(
         client_id,
         secret,
@@ -212,7 +212,7 @@ def serve(
     checks = "checks the client_id/secret it was started with" if client_id else "accepts any client_id/secret"
     mode = ", playing a client created on or after 2026-07-01" if new_client else ""
     # The socket already listens, so a client that reads this line can connect at once.
-    print(f"Plaid sandbox listening on {_url(sock)} ({checks}{mode}); press Ctrl-C to stop", file=stream, flush=True)
+    print(f"Plaid emulator listening on {_url(sock)} ({checks}{mode}); press Ctrl-C to stop", file=stream, flush=True)
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:

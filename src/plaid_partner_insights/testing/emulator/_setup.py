@@ -40,7 +40,7 @@ __all__ = [
 
 WEBHOOK_TIMEOUT = 10.0
 _CLOCK_STEP = 0.05
-_logger = logging.getLogger("plaid_partner_insights.sandbox")
+_logger = logging.getLogger("plaid_partner_insights.testing.emulator")
 
 _USER_NOT_FOUND = PlaidFailure(
     400,
@@ -79,7 +79,7 @@ _DATA_UNAVAILABLE = PlaidFailure(
     "DATA_UNAVAILABLE",
     "no data could be retrieved from the user's institutions; repair the Items listed and create a new report",
 )
-# What makes an Item repairable in the sandbox's FAILED webhooks: the user must sign in again through Link.
+# What makes an Item repairable in the emulator's FAILED webhooks: the user must sign in again through Link.
 _ITEM_LOGIN_REQUIRED = PlaidFailure(
     400,
     "ITEM_ERROR",
@@ -110,7 +110,7 @@ class SetupSettings:
 
 @dataclass(frozen=True)
 class WebhookDelivery:
-    """One webhook the sandbox POSTed: where, what, and the receiver's status (None when unreachable)."""
+    """One webhook the emulator POSTed: where, what, and the receiver's status (None when unreachable)."""
 
     url: str
     body: dict[str, Any]
@@ -270,7 +270,7 @@ class SetupFlow:
     def report_failure(self, identity: str) -> PlaidFailure | None:
         """For a user made through `/user/create`, why its report cannot be read now (None: it can).
 
-        Raises nothing for other identifiers (the fixed sandbox users and seeded ids): the caller answers those.
+        Raises nothing for other identifiers (the emulator's fixed users and seeded ids): the caller answers those.
         """
         with self._lock:
             user = self._users.get(identity) or self._by_token.get(identity)
@@ -310,7 +310,7 @@ class SetupFlow:
             async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False) as client:
                 status = (await client.post(url, json=payload)).status_code
         except Exception as exc:  # any failure (e.g. a host's socket policy) is the receiver's, never the request's
-            _logger.warning("sandbox webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
+            _logger.warning("emulator webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
         self.deliveries.append(WebhookDelivery(url, payload, status))
         return status
 
@@ -433,6 +433,6 @@ def _webhook_head(user: _User, code: str, item_ids: list[str]) -> dict[str, Any]
 
 
 def _checked_webhook(payload: dict[str, Any]) -> dict[str, Any]:
-    """The body, once the generated model of its code accepts it (a mismatch with the spec is a sandbox bug)."""
+    """The body, once the generated model of its code accepts it (a mismatch with the spec is an emulator bug)."""
     _WEBHOOK_MODELS[payload["webhook_code"]].model_validate(payload)
     return payload

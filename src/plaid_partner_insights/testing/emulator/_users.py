@@ -1,4 +1,4 @@
-"""The sandbox's special users: each identifier triggers one documented outcome.
+"""The emulator's special users: each identifier triggers one documented outcome.
 
 Kept free of third-party imports so the CLI and the README table can use it without the `sandbox` extra.
 """
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "DATA_UNAVAILABLE_USER_ID",
     "DEMO_USER_ID",
+    "EMULATOR_USERS",
     "ERROR_TYPE_USER_PREFIX",
     "EXPIRED_USER_ID",
     "FICO_EXCLUDED_USER_ID",
@@ -20,11 +21,10 @@ __all__ = [
     "PRISM_ERROR_USER_ID",
     "RATE_LIMITED_USER_ID",
     "REPORT_OUTCOMES",
-    "SANDBOX_USERS",
     "SERVER_ERROR_USER_ID",
     "WARNINGS_USER_ID",
+    "EmulatorUser",
     "Outcome",
-    "SandboxUser",
     "error_type_user",
     "outcome_for",
 ]
@@ -45,7 +45,7 @@ ERROR_TYPE_USER_PREFIX = "usr_sandbox_error_"
 
 
 class Outcome(enum.Enum):
-    """What the sandbox answers for a user."""
+    """What the emulator answers for a user."""
 
     DEMO_REPORT = "demo_report"
     SEEDED_REPORT = "seeded_report"
@@ -76,7 +76,7 @@ REPORT_OUTCOMES = frozenset(
 
 
 @dataclass(frozen=True)
-class SandboxUser:
+class EmulatorUser:
     """One special user: its identifier (send it as `user_id` or `user_token`) and what it triggers."""
 
     user_id: str
@@ -84,47 +84,47 @@ class SandboxUser:
     description: str
 
 
-SANDBOX_USERS: tuple[SandboxUser, ...] = (
-    SandboxUser(
+EMULATOR_USERS: tuple[EmulatorUser, ...] = (
+    EmulatorUser(
         DEMO_USER_ID,
         Outcome.DEMO_REPORT,
         "200: every field of the response: every Prism product at its latest version, UltraFICO results (its "
         "report was created with a FICO configuration; `partner_insights.fico` replaces it), two Items with "
         "accounts and owners, and a `TRANSACTIONS_UNAVAILABLE` warning for the second Item",
     ),
-    SandboxUser(
+    EmulatorUser(
         WARNINGS_USER_ID,
         Outcome.WARNINGS_REPORT,
         "200: a report whose `warnings` has `IDENTITY_UNAVAILABLE` for one Item (its accounts have no owners)",
     ),
-    SandboxUser(NO_PRISM_USER_ID, Outcome.NO_PRISM_REPORT, "200: a report without Prism data (`prism` omitted)"),
-    SandboxUser(
+    EmulatorUser(NO_PRISM_USER_ID, Outcome.NO_PRISM_REPORT, "200: a report without Prism data (`prism` omitted)"),
+    EmulatorUser(
         PRISM_ERROR_USER_ID,
         Outcome.PRISM_ERROR_REPORT,
         "200: every Prism product was asked for and failed: `status` `FAILURE`, and each product has an "
         "`error_reason` and a null `score` (Insights: no `result`)",
     ),
-    SandboxUser(
+    EmulatorUser(
         FICO_EXCLUDED_USER_ID,
         Outcome.FICO_EXCLUDED_REPORT,
         "200: every UltraFICO request failed: `ultrafico_score` null, `exclusion_code` `2` and an `error_reason` "
         "(FICO results even when `partner_insights.fico` is not sent)",
     ),
-    SandboxUser(NOT_READY_USER_ID, Outcome.PRODUCT_NOT_READY, "400 `CONSUMER_REPORT_ERROR` / `PRODUCT_NOT_READY`"),
-    SandboxUser(EXPIRED_USER_ID, Outcome.REPORT_EXPIRED, "400 `CONSUMER_REPORT_ERROR` / `CONSUMER_REPORT_EXPIRED`"),
-    SandboxUser(
+    EmulatorUser(NOT_READY_USER_ID, Outcome.PRODUCT_NOT_READY, "400 `CONSUMER_REPORT_ERROR` / `PRODUCT_NOT_READY`"),
+    EmulatorUser(EXPIRED_USER_ID, Outcome.REPORT_EXPIRED, "400 `CONSUMER_REPORT_ERROR` / `CONSUMER_REPORT_EXPIRED`"),
+    EmulatorUser(
         NO_REPORT_USER_ID, Outcome.REPORT_NOT_FOUND, "400 `CONSUMER_REPORT_ERROR` / `CONSUMER_REPORT_NOT_FOUND`"
     ),
-    SandboxUser(
+    EmulatorUser(
         DATA_UNAVAILABLE_USER_ID,
         Outcome.DATA_UNAVAILABLE,
         "400 `CHECK_REPORT_ERROR` / `DATA_UNAVAILABLE`, `causes` naming an Item in `ITEM_LOGIN_REQUIRED`",
     ),
-    SandboxUser(
+    EmulatorUser(
         RATE_LIMITED_USER_ID, Outcome.RATE_LIMITED, "429 `RATE_LIMIT_EXCEEDED` / `RATE_LIMIT`, `Retry-After: 1`"
     ),
-    SandboxUser(SERVER_ERROR_USER_ID, Outcome.SERVER_ERROR, "500 `API_ERROR` / `INTERNAL_SERVER_ERROR`"),
-    SandboxUser(
+    EmulatorUser(SERVER_ERROR_USER_ID, Outcome.SERVER_ERROR, "500 `API_ERROR` / `INTERNAL_SERVER_ERROR`"),
+    EmulatorUser(
         f"{ERROR_TYPE_USER_PREFIX}<ERROR_TYPE>",
         Outcome.ERROR_TYPE,
         "that error type with code `SANDBOX_SIMULATED_ERROR` (status 400; 429 for `RATE_LIMIT_EXCEEDED`, 500 for "
@@ -132,7 +132,7 @@ SANDBOX_USERS: tuple[SandboxUser, ...] = (
     ),
 )
 
-_BY_ID = {user.user_id: user.outcome for user in SANDBOX_USERS}
+_BY_ID = {user.user_id: user.outcome for user in EMULATOR_USERS}
 
 
 def outcome_for(identifier: str) -> Outcome:
