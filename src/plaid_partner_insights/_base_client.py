@@ -12,6 +12,7 @@ import functools
 import json
 import logging
 import platform
+import ssl
 import time
 import typing
 import urllib.request
@@ -32,7 +33,9 @@ from ._deprecations import prepare_options
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
     ConfigurationError,
+    EventHookError,
     PartnerInsightsError,
     PlaidAPIError,
     RequestValidationError,
@@ -179,6 +182,35 @@ def _as_max_retries(value: object) -> int:
     raise ConfigurationError(f"max_retries must be an integer >= 0, got {value!r}")
 
 
+def _check_base_url(base_url: object) -> None:
+    problem = None
+    if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+        problem = "must be an http:// or https:// URL"
+    else:
+        try:
+            url = httpx.URL(base_url)
+        except httpx.InvalidURL as exc:
+            problem = f"is not a valid URL ({exc})"
+        else:
+            if not url.host:
+                problem = "names no host"
+            elif url.query or url.fragment:
+                problem = "must not have a query or a fragment"
+    if problem is not None:
+        raise ConfigurationError(f"base_url {problem}, got {base_url!r}") from None
+
+
+class _Lifecycle:
+    """What a client and its `with_options` copies share besides the pool: whether it was closed, and (async) the
+    event loop whose connections the pool holds."""
+
+    __slots__ = ("closed", "event_loop")
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.event_loop: object = None
+
+
 class BaseClient:
     """Settings and every decision shared by `PartnerInsightsClient` and `AsyncPartnerInsightsClient`."""
 
@@ -189,6 +221,8 @@ class BaseClient:
     _retry_policy: RetryPolicy
     _headers: dict[str, str]
     _operation: Operation
+    _lifecycle: _Lifecycle
+    _http: httpx.Client | httpx.AsyncClient
     # (URL, headers) of every request, for a client made here; `None` for the user's own `http_client`.
     _prebuilt: tuple[httpx.URL, httpx.Headers] | None = None
 
@@ -211,9 +245,10 @@ class BaseClient:
             if environment not in ENVIRONMENTS:
                 raise ConfigurationError(f"environment must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
             base_url = ENVIRONMENTS[environment]
-        elif not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"base_url must be an http:// or https:// URL, got {base_url!r}")
+        else:
+            _check_base_url(base_url)
         self._base_url = base_url.rstrip("/")
+        self._lifecycle = _Lifecycle()
         self._timeout = _as_timeout(timeout, "timeout")
         self._max_retries = _as_max_retries(max_retries)
         self._max_response_bytes = _as_max_response_bytes(max_response_bytes)
@@ -330,6 +365,25 @@ class BaseClient:
             self._max_response_bytes if max_response_bytes is None else _as_max_response_bytes(max_response_bytes),
         )
 
+    def _check_open(self) -> None:
+        """Refuse a call on a closed client: httpx would raise a bare `RuntimeError`, or reopen sockets."""
+        if self._lifecycle.closed:
+            raise ClientClosedError(f"{type(self).__name__} is closed; make a new client")
+        if self._http.is_closed:
+            raise ClientClosedError(f"the http_client given to {type(self).__name__} is closed")
+
+    def _hook_error(self, call: PreparedCall, exc: Exception) -> PartnerInsightsError:
+        """The typed error for an exception out of `httpx.Client.send` that is no transport error: the user's event
+        hook raised it (or the user's client was closed meanwhile). Chained to the user's exception, but not to
+        httpx's `HTTPStatusError`, whose request holds the credentials (its message, without them, is kept)."""
+        if isinstance(exc, RuntimeError) and self._http.is_closed:
+            return ClientClosedError(f"the http_client given to {type(self).__name__} is closed")
+        error = EventHookError(
+            f"an event hook of the http_client raised {type(exc).__name__}: {exc}", method=call.method, url=call.url
+        )
+        error.__cause__ = None if isinstance(exc, httpx.HTTPError) else exc
+        return error
+
     # -- one attempt -----------------------------------------------------------------------------------------
 
     def _own_http(
@@ -388,7 +442,8 @@ class BaseClient:
 
     def _retry_after_error(self, call: PreparedCall, exc: httpx.RequestError, attempt: int, started: float) -> float:
         """Seconds to wait before the next attempt after a transport error; raises when attempts are used up."""
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({type(exc).__name__})"
+        reason = _transport_failure(exc)
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({reason})"
         if attempt > call.max_retries:
             _log_attempt(logging.DEBUG, call, kind, None, None, attempt, started, ", giving up")
             error = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
@@ -397,7 +452,7 @@ class BaseClient:
             elif error is APITimeoutError:
                 message = "request timed out"
             else:
-                message = f"connection failed: {type(exc).__name__}"
+                message = f"connection failed: {reason}"
             failure = error(message, method=call.method, url=call.url, attempts=attempt)
             failure.__cause__ = _detached(exc)
             _raise_without_context(failure)
@@ -591,6 +646,19 @@ class BodyReader:
             if self.wants_more and not decoder.eof:
                 self.decode_error = "compressed data ends early"
         return Received(self.response, b"".join(self._chunks), self.overflowed, self.decode_error)
+
+
+def _transport_failure(exc: httpx.RequestError) -> str:
+    """What went wrong, in words: the httpx class name, or what TLS said when the handshake failed (a certificate
+    that does not verify reads very differently from a refused connection)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate verification failed: {cause.verify_message or cause.reason}"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS handshake failed: {cause.reason or cause}"
+        cause = cause.__cause__ or cause.__context__
+    return type(exc).__name__
 
 
 def _detached(exc: httpx.RequestError) -> BaseException:

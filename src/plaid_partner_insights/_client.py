@@ -9,7 +9,8 @@ from types import TracebackType
 
 import httpx
 
-from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received
+from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received, _raise_without_context
+from ._compat_httpx import install_deadline_backend
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -18,7 +19,7 @@ from ._config import (
     RetryPolicy,
     TimeoutTypes,
 )
-from ._deadline import Attempt, ConnectionPoolWatch
+from ._deadline import attempt_deadline, deadline_passed
 from ._exceptions import ConfigurationError
 
 if typing.TYPE_CHECKING:
@@ -193,6 +194,7 @@ class PartnerInsightsClient(BaseClient):
     """
 
     partner_insights: PartnerInsightsResource
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -224,7 +226,7 @@ class PartnerInsightsClient(BaseClient):
         if http_client is None:
             http_client, self._direct = self._own_http(httpx.Client, httpx.HTTPTransport)
         self._http = http_client
-        self._pool_watch = ConnectionPoolWatch()
+        install_deadline_backend(http_client)
         self.partner_insights = PartnerInsightsResource(self)
 
     @classmethod
@@ -269,6 +271,7 @@ class PartnerInsightsClient(BaseClient):
         return clone
 
     def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+        self._check_open()
         attempt = 0
         while True:
             attempt += 1
@@ -286,40 +289,53 @@ class PartnerInsightsClient(BaseClient):
     def _attempt(self, call: PreparedCall) -> Received:
         if call.deadline is None:
             return self._transfer(call, None)
-        with self._pool_watch.attempt(call.deadline) as watch:
+        with attempt_deadline(call.deadline) as ends_at:
             try:
-                return self._transfer(call, watch)
+                return self._transfer(call, ends_at)
             except httpx.TransportError:
-                if not watch.abandoned:
+                if not deadline_passed(ends_at):
                     raise
-        # The watchdog shut the socket: the deadline passed, whatever error that caused. Raised out here, so that
-        # the httpx error (whose request holds the credentials) is not chained as its context.
+        # The deadline passed, whatever error that caused. Raised out here, so that the httpx error (whose request
+        # holds the credentials) is not chained as its context.
         raise DeadlineExceeded(call.deadline)
 
-    def _transfer(self, call: PreparedCall, watch: Attempt | None) -> Received:
-        """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
-        request = self._build_request(self._http, call, trace=None if watch is None else watch.trace)
+    def _transfer(self, call: PreparedCall, ends_at: float | None) -> Received:
+        """One attempt: send, then read as much of the body as the base client's `BodyReader` wants.
+
+        Every socket operation is bounded by the deadline (`_deadline`); the check after each chunk also holds the
+        deadline for a transport of the user's that does not go through sockets the client can bound."""
+        request = self._build_request(self._http, call)
         direct = self._direct
-        response = direct.handle_request(request) if direct is not None else self._http.send(request, **SEND_OPTIONS)
+        response = direct.handle_request(request) if direct is not None else self._send_through_client(call, request)
         try:
-            if watch is not None:
-                watch.watch(response)
             reader = self._body_reader(call, response)
             if reader.wants_more:
                 for raw in response.iter_raw():
-                    if not reader.feed(raw):
+                    if not reader.feed(raw) or (ends_at is not None and deadline_passed(ends_at)):
                         break
-            if watch is not None and watch.abandoned:
-                raise DeadlineExceeded(watch.deadline)
+            if ends_at is not None and deadline_passed(ends_at):
+                raise DeadlineExceeded(call.deadline or 0.0)
             return reader.finish()
         finally:
             response.close()
 
+    def _send_through_client(self, call: PreparedCall, request: httpx.Request) -> httpx.Response:
+        """Send through `httpx.Client.send` (the user's client, or ours behind a proxy), whose event hooks may raise."""
+        try:
+            return self._http.send(request, **SEND_OPTIONS)
+        except httpx.RequestError:
+            raise
+        except Exception as exc:
+            error = self._hook_error(call, exc)
+        _raise_without_context(error)
+
     _sleep = staticmethod(time.sleep)  # the seam tests use to record the waits instead of sleeping
 
     def close(self) -> None:
-        """Close the connection pool (unless the `http_client` was yours)."""
+        """Close the client: later calls raise `ClientClosedError`. Closes the connection pool unless the
+        `http_client` was yours. Closing a `with_options` copy does nothing: close the original."""
         if self._owns_http:
+            self._lifecycle.closed = True
             self._http.close()
 
     def __enter__(self) -> typing.Self:
@@ -339,6 +355,7 @@ class AsyncPartnerInsightsClient(BaseClient):
     """
 
     partner_insights: AsyncPartnerInsightsResource
+    _http: httpx.AsyncClient
 
     def __init__(
         self,
@@ -409,6 +426,8 @@ class AsyncPartnerInsightsClient(BaseClient):
         return clone
 
     async def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+        self._check_open()
+        self._check_event_loop()
         attempt = 0
         while True:
             attempt += 1
@@ -426,13 +445,10 @@ class AsyncPartnerInsightsClient(BaseClient):
     async def _attempt(self, call: PreparedCall) -> Received:
         if call.deadline is None:
             return await self._transfer(call)
-        import asyncio  # not at module import: the sync client should not pay for it
-
-        try:
-            async with asyncio.timeout(call.deadline):
-                return await self._transfer(call)
-        except TimeoutError:
-            raise DeadlineExceeded(call.deadline) from None
+        # anyio cancels this task alone, under asyncio or trio; other tasks on the pool are not touched.
+        with _anyio().move_on_after(call.deadline):
+            return await self._transfer(call)
+        raise DeadlineExceeded(call.deadline)
 
     async def _transfer(self, call: PreparedCall) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
@@ -441,7 +457,7 @@ class AsyncPartnerInsightsClient(BaseClient):
         if direct is not None:
             response = await direct.handle_async_request(request)
         else:
-            response = await self._http.send(request, **SEND_OPTIONS)
+            response = await self._send_through_client(call, request)
         try:
             reader = self._body_reader(call, response)
             if reader.wants_more:
@@ -452,16 +468,39 @@ class AsyncPartnerInsightsClient(BaseClient):
         finally:
             await response.aclose()
 
+    async def _send_through_client(self, call: PreparedCall, request: httpx.Request) -> httpx.Response:
+        """Send through `httpx.AsyncClient.send` (the user's client, or ours behind a proxy), whose hooks may raise."""
+        try:
+            return await self._http.send(request, **SEND_OPTIONS)
+        except httpx.RequestError:
+            raise
+        except Exception as exc:
+            error = self._hook_error(call, exc)
+        _raise_without_context(error)
+
     @staticmethod
     async def _sleep(seconds: float) -> None:
         """The seam tests use to record the waits instead of sleeping."""
-        import asyncio
+        await _anyio().sleep(seconds)
 
-        await asyncio.sleep(seconds)
+    def _check_event_loop(self) -> None:
+        """Refuse a call from an event loop other than the one whose connections the pool holds: httpx would fail
+        with a bare `RuntimeError`, or hang, on a connection made in a loop that has since closed."""
+        loop = _running_event_loop()
+        lifecycle = self._lifecycle
+        if lifecycle.event_loop is None:
+            lifecycle.event_loop = loop
+        elif loop is not None and loop is not lifecycle.event_loop:
+            raise ConfigurationError(
+                f"this {type(self).__name__} was first used in another event loop (another asyncio.run() or "
+                "trio.run()); its connections belong to that loop. Make one client per event loop"
+            )
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the `http_client` was yours)."""
+        """Close the client: later calls raise `ClientClosedError`. Closes the connection pool unless the
+        `http_client` was yours. Closing a `with_options` copy does nothing: close the original."""
         if self._owns_http:
+            self._lifecycle.closed = True
             await self._http.aclose()
 
     async def __aenter__(self) -> typing.Self:
@@ -471,3 +510,29 @@ class AsyncPartnerInsightsClient(BaseClient):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _anyio() -> typing.Any:
+    """anyio, imported on the first async call: the sync client should not pay for it."""
+    import anyio
+
+    return anyio
+
+
+def _running_event_loop() -> object:
+    """The running asyncio loop, or trio run; `None` under another library."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    import sys
+
+    trio = sys.modules.get("trio")
+    if trio is None:
+        return None
+    try:
+        return trio.lowlevel.current_root_task()
+    except RuntimeError:
+        return None

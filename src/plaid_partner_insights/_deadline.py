@@ -1,150 +1,121 @@
-"""The sync client's deadline per attempt.
+"""The deadline of one attempt, kept private to that attempt.
 
 httpx bounds each socket operation, not a whole transfer: a server sending a byte now and then holds a call for
-as long as it likes. asyncio can cancel an attempt at its deadline; a blocking read cannot be cancelled, but it
-returns as soon as its socket is shut down. So the attempt runs in the caller's thread (no hand-over to another
-thread, which costs more than the rest of the client's own work), and one watchdog thread per process shuts the
-socket of any attempt still running at its deadline. The sockets come from httpcore's documented `trace` and
-`network_stream` extensions.
+as long as it likes. So while an attempt with a deadline runs, every socket operation it makes (connect, TLS
+handshake, each read and write) is given at most the time the attempt has left, and one that starts after the
+deadline fails at once as a timeout. The bound lives in a context variable set by the attempt itself, so it applies
+only to the socket operations made by that attempt's own thread or task: another call on the same connection pool,
+in another thread, never sees it, and nothing is ever closed from outside.
 
-An attempt on a reused keep-alive connection learns its socket only once the response headers arrive. If it is
-still waiting for them at its deadline, the watchdog shuts every socket of the connection pool that no other running
-attempt is known to use: idle keep-alive connections, which the pool then replaces, and, in the rare case of
-concurrent calls on the same pool, perhaps another attempt that is also still waiting for its headers, which then
-fails as a connection error and is retried.
+The sync client reads that bound through `DeadlineBackend`, an httpcore network backend wrapped around the one its
+transport uses (see `_compat_httpx`). The async client does not need it: anyio cancels the attempt's own task.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-import os
-import socket
-import threading
+import contextvars
+import ssl
 import time
 import typing
-import weakref
 
-import httpx
+import httpcore
 
-__all__ = ["Attempt", "ConnectionPoolWatch"]
+__all__ = ["DeadlineBackend", "attempt_deadline", "deadline_passed"]
 
-
-class ConnectionPoolWatch:
-    """The network streams of one connection pool (one `httpx.Client`, shared by `with_options` copies): those its
-    finished attempts used, and its running attempts. Changed only under the watchdog's lock."""
-
-    __slots__ = ("__weakref__", "running", "streams")
-
-    def __init__(self) -> None:
-        self.streams: weakref.WeakSet[typing.Any] = weakref.WeakSet()
-        self.running: set[Attempt] = set()
-
-    def attempt(self, deadline: float) -> Attempt:
-        """A new attempt that must end within `deadline` seconds from now; use it as a context manager."""
-        return Attempt(self, deadline)
+_ENDS_AT: contextvars.ContextVar[float | None] = contextvars.ContextVar("plaid_partner_insights_ends_at", default=None)
 
 
-class Attempt:
-    """One attempt, armed on the watchdog while its `with` block runs; `abandoned` once the watchdog cut it off."""
+class attempt_deadline:
+    """Bound the socket operations of the current thread (or task) to end within `seconds` from now."""
 
-    __slots__ = ("abandoned", "deadline", "ends_at", "pool", "stream")
+    __slots__ = ("_token", "ends_at")
 
-    def __init__(self, pool: ConnectionPoolWatch, deadline: float) -> None:
-        self.pool = pool
-        self.deadline = deadline
-        self.ends_at = time.monotonic() + deadline
-        self.abandoned = False
-        self.stream: typing.Any = None
+    def __init__(self, seconds: float) -> None:
+        self.ends_at = time.monotonic() + seconds
 
-    def trace(self, event: str, info: dict[str, typing.Any]) -> None:
-        """httpcore's `trace` extension: the stream of a new connection, before any response arrives."""
-        if event == "connection.connect_tcp.complete":
-            stream = info.get("return_value")
-            if stream is not None:
-                self.stream = stream
-
-    def watch(self, response: httpx.Response) -> None:
-        """The stream the response arrives on (a reused connection has no connect event)."""
-        stream = response.extensions.get("network_stream")
-        if stream is not None:
-            self.stream = stream
-
-    def __enter__(self) -> Attempt:
-        _WATCHDOG.arm(self)
-        return self
+    def __enter__(self) -> float:
+        self._token = _ENDS_AT.set(self.ends_at)
+        return self.ends_at
 
     def __exit__(self, *exc_info: object) -> None:
-        _WATCHDOG.disarm(self)
-
-    def _cut(self) -> None:
-        """Shut this attempt's socket; if it is not known yet, every socket of the pool no running attempt holds."""
-        if self.stream is not None:
-            _shut(self.stream)
-            return
-        held = {id(attempt.stream) for attempt in self.pool.running if attempt.stream is not None}
-        for stream in list(self.pool.streams):
-            if id(stream) not in held:
-                _shut(stream)
+        _ENDS_AT.reset(self._token)
 
 
-def _shut(stream: typing.Any) -> None:
-    sock = stream.get_extra_info("socket")
-    if isinstance(sock, socket.socket):
-        with contextlib.suppress(OSError):  # already closed: nothing left to cut
-            sock.shutdown(socket.SHUT_RDWR)
+def deadline_passed(ends_at: float) -> bool:
+    return time.monotonic() >= ends_at
 
 
-class _Watchdog:
-    """One daemon thread that sleeps until the earliest deadline of the running attempts, and cuts those past it.
-
-    Arming and disarming cost a lock and a set operation; the thread wakes only when a deadline comes due (or an
-    earlier one is armed), never per call.
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition(threading.Lock())
-        self._running: set[Attempt] = set()
-        self._wakes_at = math.inf
-        self._thread: threading.Thread | None = None
-
-    def arm(self, attempt: Attempt) -> None:
-        with self._condition:
-            self._running.add(attempt)
-            attempt.pool.running.add(attempt)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="plaid-partner-insights-deadline", daemon=True)
-                self._thread.start()
-            elif attempt.ends_at < self._wakes_at:
-                self._condition.notify()
-
-    def disarm(self, attempt: Attempt) -> None:
-        with self._condition:
-            self._running.discard(attempt)
-            attempt.pool.running.discard(attempt)
-            if attempt.stream is not None:  # (under the lock: the watchdog iterates the pool's streams)
-                attempt.pool.streams.add(attempt.stream)
-
-    def _run(self) -> None:
-        with self._condition:
-            while True:
-                now = time.monotonic()
-                for attempt in [attempt for attempt in self._running if attempt.ends_at <= now]:
-                    self._running.discard(attempt)
-                    attempt.abandoned = True
-                    attempt._cut()
-                    attempt.pool.running.discard(attempt)
-                self._wakes_at = min((attempt.ends_at for attempt in self._running), default=math.inf)
-                self._condition.wait(None if self._wakes_at == math.inf else self._wakes_at - now)
-
-    def _after_fork(self) -> None:
-        # The thread does not exist in a forked child; the next attempt there starts a new one.
-        self._condition = threading.Condition(threading.Lock())
-        self._running = set()
-        self._wakes_at = math.inf
-        self._thread = None
+def _bounded(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+    """`timeout`, shortened to the time the running attempt has left; raises `expired` once that is none."""
+    ends_at = _ENDS_AT.get()
+    if ends_at is None:
+        return timeout
+    left = ends_at - time.monotonic()
+    if left <= 0:
+        raise expired("the attempt's deadline has passed")
+    return left if timeout is None or timeout > left else timeout
 
 
-_WATCHDOG = _Watchdog()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_WATCHDOG._after_fork)
+class DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every operation ends by the running attempt's deadline."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self._stream.start_tls(ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout))
+        selected_protocol = getattr(stream.get_extra_info("ssl_object"), "selected_alpn_protocol", None)
+        if selected_protocol is not None and selected_protocol() == "h2":
+            # An HTTP/2 connection carries many requests at once, and whichever thread reads it reads for all of
+            # them: a timeout there would fail the others too. Such a connection keeps httpx's limits per phase.
+            return stream
+        return DeadlineStream(stream)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._stream.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """The network backend of a sync connection pool, its streams bounded by the running attempt's deadline.
+
+    Outside an attempt with a deadline it changes nothing."""
+
+    __slots__ = ("wrapped",)
+
+    def __init__(self, wrapped: httpcore.NetworkBackend) -> None:
+        self.wrapped = wrapped
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[typing.Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self.wrapped.connect_tcp(
+            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
+        )
+        return DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: typing.Iterable[typing.Any] | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self.wrapped.connect_unix_socket(path, _bounded(timeout, httpcore.ConnectTimeout), socket_options)
+        return DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self.wrapped.sleep(seconds)

@@ -4,6 +4,8 @@
 PartnerInsightsError                  base of every exception raised by this library
 ├── ConfigurationError                missing or invalid client settings (credentials, environment, URL)
 ├── RequestValidationError            a request field has the wrong type or value (raised before any network call)
+├── ClientClosedError                 a call on a closed client, or on a client whose `http_client` is closed
+├── EventHookError                    an event hook of the user's `http_client` raised; never retried
 ├── APIConnectionError                no HTTP response: connection refused or reset, DNS, TLS, protocol error
 │   └── APITimeoutError               the request did not finish within the timeout
 ├── UnexpectedRedirectError           a 3xx response: never followed, so credentials never leave for another host
@@ -43,8 +45,10 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "CheckReportError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConsumerReportError",
+    "EventHookError",
     "InstitutionError",
     "InvalidInputError",
     "InvalidRequestError",
@@ -102,6 +106,23 @@ class RequestValidationError(PartnerInsightsError, ValueError):
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+
+class ClientClosedError(PartnerInsightsError, RuntimeError):
+    """The client was closed (`close()`, `aclose()` or the end of its `with` block), or the `http_client` it was
+    given is closed. Nothing was sent. Make a new client."""
+
+
+class EventHookError(PartnerInsightsError):
+    """An event hook of the `http_client` you passed raised; the original exception is `__cause__` (for httpx's
+    `HTTPStatusError`, from `raise_for_status`, its message only: its request holds the credentials). The response,
+    if any, was closed by httpx, so the call is neither interpreted nor retried."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self._init = ((message,), {"method": method, "url": url})
+        self.method = method
+        self.url = url
+        super().__init__(f"{message} ({method} {url})")
 
 
 class APIConnectionError(PartnerInsightsError):
