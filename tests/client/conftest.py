@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import pytest
 
 from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient, RetryPolicy
@@ -149,9 +149,16 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=["sync", "asyncio", "trio"])
+def flavour(request: pytest.FixtureRequest) -> str:
+    """The sync client, or the async client under one of the event loops it supports."""
+    return str(request.param)
+
+
 @pytest.fixture
-def make_get(mode: str) -> Callable[..., GetFn]:
-    """`make_get(**client_settings)` returns `get(**request)`, run through the sync or the async client."""
+def make_get(flavour: str) -> Callable[..., GetFn]:
+    """`make_get(**client_settings)` returns `get(**request)`, run through the sync client, or the async client
+    under asyncio or trio."""
 
     def factory(**settings: Any) -> GetFn:
         settings.setdefault("client_id", "test-client-id")
@@ -159,7 +166,7 @@ def make_get(mode: str) -> Callable[..., GetFn]:
         settings.setdefault("retry_policy", FAST)
 
         def get(**params: Any) -> Any:
-            if mode == "sync":
+            if flavour == "sync":
                 with PartnerInsightsClient(**settings) as client:
                     return client.partner_insights.get(**params)
 
@@ -167,7 +174,7 @@ def make_get(mode: str) -> Callable[..., GetFn]:
                 async with AsyncPartnerInsightsClient(**settings) as client:
                     return await client.partner_insights.get(**params)
 
-            return asyncio.run(run())
+            return anyio.run(run, backend=flavour)
 
         return get
 

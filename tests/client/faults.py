@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -97,11 +98,12 @@ class Recorded:
 
 
 class ScriptedServer:
-    def __init__(self, *script: Reply, keep_alive: bool = False) -> None:
+    def __init__(self, *script: Reply, keep_alive: bool = False, tls: ssl.SSLContext | None = None) -> None:
         if not script:
             raise ValueError("a script needs at least one reply")
         self._script = list(script)
         self._keep_alive = keep_alive
+        self._tls = tls  # a server-side context: each connection starts with a TLS handshake
         self.requests: list[Recorded] = []
         self.connections = 0  # accepted so far
         self._lock = threading.Lock()
@@ -114,6 +116,11 @@ class ScriptedServer:
     @property
     def attempts(self) -> int:
         return len(self.requests)
+
+    @property
+    def threads(self) -> set[threading.Thread]:
+        """The server's own threads, accepting and serving."""
+        return set(self._threads)
 
     def gaps(self) -> list[float]:
         """Seconds between consecutive requests."""
@@ -178,6 +185,13 @@ class ScriptedServer:
             return
 
     def _serve(self, conn: socket.socket) -> None:
+        if self._tls is not None:
+            try:
+                conn.settimeout(5)
+                conn = self._tls.wrap_socket(conn, server_side=True)
+            except (OSError, ssl.SSLError):  # the client refused the certificate: the point of such a test
+                conn.close()
+                return
         with conn:
             while self._serve_one(conn):
                 pass

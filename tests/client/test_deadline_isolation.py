@@ -215,7 +215,8 @@ async def _slow_call_beside_healthy_tasks(settings: dict[str, Any]) -> tuple[lis
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_a_slow_task_timing_out_never_touches_the_tasks_beside_it(server: _Server, backend: str) -> None:
-    failures, healthy_calls, slow_outcome = anyio.run(_slow_call_beside_healthy_tasks, _settings(server), backend=backend)
+    settings = _settings(server)
+    failures, healthy_calls, slow_outcome = anyio.run(_slow_call_beside_healthy_tasks, settings, backend=backend)
     assert failures == []
     assert len(healthy_calls) >= (WORKERS - 1) * 5
     assert {user: server.received[user] for user in healthy_calls} == dict.fromkeys(healthy_calls, 1)

@@ -1,0 +1,64 @@
+"""Canary for the httpx and httpcore internals `_compat_httpx` relies on: a release that moves them fails here,
+by name, instead of leaving sync calls without a deadline."""
+
+from __future__ import annotations
+
+import time
+
+import httpcore
+import httpx
+import pytest
+
+from plaid_partner_insights import APITimeoutError, PartnerInsightsClient
+from plaid_partner_insights._compat_httpx import install_deadline_backend
+from plaid_partner_insights._deadline import DeadlineBackend
+
+from .conftest import full_response
+from .faults import Drip, ScriptedServer, json_response
+
+
+def _backends(client: httpx.Client) -> list[object]:
+    transports = [client._transport, *client._mounts.values()]
+    return [getattr(t._pool, "_network_backend", None) for t in transports if isinstance(t, httpx.HTTPTransport)]
+
+
+def test_httpx_still_keeps_its_pools_where_the_client_looks() -> None:
+    with httpx.Client() as client:
+        assert hasattr(client, "_transport"), "httpx.Client no longer has `_transport`: update _compat_httpx"
+        assert hasattr(client, "_mounts"), "httpx.Client no longer has `_mounts`: update _compat_httpx"
+        transport = client._transport
+        assert isinstance(transport, httpx.HTTPTransport)
+        assert isinstance(transport._pool, httpcore.ConnectionPool), "HTTPTransport._pool moved: update _compat_httpx"
+        backend = getattr(transport._pool, "_network_backend", None)
+        assert isinstance(backend, httpcore.NetworkBackend), "the pool's `_network_backend` moved: update _compat_httpx"
+
+
+@pytest.mark.parametrize("proxy", [None, "http://127.0.0.1:9"])
+def test_every_http11_pool_of_a_client_gets_the_deadline_backend(proxy: str | None) -> None:
+    with httpx.Client(proxy=proxy) as client:
+        assert install_deadline_backend(client) is True
+        backends = _backends(client)
+        assert len(backends) == (2 if proxy else 1)
+        assert all(isinstance(backend, DeadlineBackend) for backend in backends)
+        install_deadline_backend(client)  # twice: not wrapped twice
+        assert all(not isinstance(backend.wrapped, DeadlineBackend) for backend in _backends(client))  # type: ignore[attr-defined]
+
+
+def test_a_mock_transport_is_left_alone() -> None:
+    with httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200))) as client:
+        assert install_deadline_backend(client) is False
+
+
+def test_a_drip_feed_through_the_users_http_client_is_cut_at_the_deadline() -> None:
+    whole = json_response(200, full_response())
+    timeout = 1.0
+    with ScriptedServer(Drip(b"", whole, 0.2)) as server, httpx.Client() as http:
+        client = PartnerInsightsClient(
+            base_url=server.url, client_id="c", secret="s", http_client=http, timeout=timeout, max_retries=0
+        )
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline"):
+            client.partner_insights.get(user_id="usr_1")
+        elapsed = time.monotonic() - started
+        assert server.attempts == 1
+    assert elapsed <= timeout + 1
