@@ -24,6 +24,9 @@ from plaid_partner_insights import APITimeoutError, AsyncPartnerInsightsClient, 
 
 from .conftest import FAST, full_response
 
+# Seconds of real waiting (deadlines, a fork in a subprocess): run first under pytest-xdist, yet in the quick loop.
+pytestmark = pytest.mark.long_running
+
 HEALTHY_SECONDS = 0.3
 SLOW_SECONDS = 5.0
 TIMEOUT = 2.0

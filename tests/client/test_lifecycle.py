@@ -34,6 +34,9 @@ from plaid_partner_insights._cli import main
 from .conftest import FAST, full_response, plaid_error
 from .faults import ScriptedServer, http_response, json_response
 
+# Seconds of real waiting (deadlines, a fork in a subprocess): run first under pytest-xdist, yet in the quick loop.
+pytestmark = pytest.mark.long_running
+
 OK = http_response(200, json.dumps(full_response()), keep_alive=True)
 SETTINGS: dict[str, Any] = {"client_id": "c", "secret": "s", "retry_policy": FAST}
 
