@@ -226,7 +226,8 @@ class PartnerInsightsClient(BaseClient):
         if http_client is None:
             http_client, self._direct = self._own_http(httpx.Client, httpx.HTTPTransport)
         self._http = http_client
-        install_deadline_backend(http_client)
+        # Where every socket operation is bounded by the deadline; otherwise it is checked between body chunks.
+        self._deadline_on_sockets = install_deadline_backend(http_client)
         self.partner_insights = PartnerInsightsResource(self)
 
     @classmethod
@@ -302,19 +303,21 @@ class PartnerInsightsClient(BaseClient):
     def _transfer(self, call: PreparedCall, ends_at: float | None) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants.
 
-        Every socket operation is bounded by the deadline (`_deadline`); the check after each chunk also holds the
-        deadline for a transport of the user's that does not go through sockets the client can bound."""
+        Every socket operation is bounded by the deadline (`_deadline`). A transport of the user's whose sockets the
+        client cannot bound (HTTP/2, a custom transport) has the deadline checked before each further body chunk
+        instead. (Not after the last one: a body read whole is an answer, not a timeout to retry.)"""
         request = self._build_request(self._http, call)
         direct = self._direct
         response = direct.handle_request(request) if direct is not None else self._send_through_client(call, request)
+        chunk_deadline = None if self._deadline_on_sockets else ends_at
         try:
             reader = self._body_reader(call, response)
             if reader.wants_more:
                 for raw in response.iter_raw():
-                    if not reader.feed(raw) or (ends_at is not None and deadline_passed(ends_at)):
+                    if not reader.feed(raw):
                         break
-            if ends_at is not None and deadline_passed(ends_at):
-                raise DeadlineExceeded(call.deadline or 0.0)
+                    if chunk_deadline is not None and deadline_passed(chunk_deadline):
+                        raise httpx.ReadTimeout("the attempt's deadline has passed")  # `_attempt` says which
             return reader.finish()
         finally:
             response.close()

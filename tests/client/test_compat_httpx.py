@@ -62,3 +62,36 @@ def test_a_drip_feed_through_the_users_http_client_is_cut_at_the_deadline() -> N
         elapsed = time.monotonic() - started
         assert server.attempts == 1
     assert elapsed <= timeout + 1
+
+
+class _ForwardingTransport(httpx.BaseTransport):
+    """A transport of the user's own kind, which the client cannot put its deadline backend into."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_a_transport_the_client_cannot_bound_still_has_the_deadline_checked_between_chunks() -> None:
+    whole = json_response(200, full_response())
+    head, _, body = whole.partition(b"\r\n\r\n")
+    timeout = 1.0
+    with (
+        ScriptedServer(Drip(head + b"\r\n\r\n", body, 0.1)) as server,
+        httpx.Client(transport=_ForwardingTransport()) as http,
+    ):
+        assert install_deadline_backend(http) is False
+        client = PartnerInsightsClient(
+            base_url=server.url, client_id="c", secret="s", http_client=http, timeout=timeout, max_retries=0
+        )
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="deadline"):
+            client.partner_insights.get(user_id="usr_1")
+        elapsed = time.monotonic() - started
+        assert server.attempts == 1
+    assert elapsed <= timeout + 1
