@@ -107,4 +107,6 @@ def test_the_quick_loop_keeps_the_fault_tests() -> None:
 
     for module in (test_faults, test_hostile):
         marks = module.pytestmark if isinstance(module.pytestmark, list) else [module.pytestmark]
-        assert [mark.name for mark in marks] == ["long_running"], module.__name__
+        names = [mark.name for mark in marks]
+        assert "long_running" in names, module.__name__
+        assert "slow" not in names, module.__name__
