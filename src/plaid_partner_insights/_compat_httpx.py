@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import httpx
 
-from ._deadline import DeadlineBackend
-
 __all__ = ["install_deadline_backend"]
 
 
@@ -22,6 +20,8 @@ def install_deadline_backend(client: httpx.Client) -> bool:
     Returns whether requests to its default transport now honour attempt deadlines at every socket operation. A
     transport of another kind (the user's own, a mock) is left alone. Installing twice changes nothing.
     """
+    from ._deadline_backend import DeadlineBackend  # imports httpcore, as httpx does only once a transport is made
+
     default = client._transport
     transports = [default, *client._mounts.values()]
     covered = False

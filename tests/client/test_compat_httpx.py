@@ -11,7 +11,7 @@ import pytest
 
 from plaid_partner_insights import APITimeoutError, PartnerInsightsClient
 from plaid_partner_insights._compat_httpx import install_deadline_backend
-from plaid_partner_insights._deadline import DeadlineBackend
+from plaid_partner_insights._deadline_backend import DeadlineBackend
 
 from .conftest import full_response
 from .faults import Drip, ScriptedServer, json_response
