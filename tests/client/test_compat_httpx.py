@@ -49,19 +49,21 @@ def test_a_mock_transport_is_left_alone() -> None:
         assert install_deadline_backend(client) is False
 
 
+def _assert_cut_at_the_deadline(server: ScriptedServer, http: httpx.Client, timeout: float = 1.0) -> None:
+    client = PartnerInsightsClient(
+        base_url=server.url, client_id="c", secret="s", http_client=http, timeout=timeout, max_retries=0
+    )
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match="deadline"):
+        client.partner_insights.get(user_id="usr_1")
+    assert time.monotonic() - started <= timeout + 1
+    assert server.attempts == 1
+
+
 def test_a_drip_feed_through_the_users_http_client_is_cut_at_the_deadline() -> None:
     whole = json_response(200, full_response())
-    timeout = 1.0
     with ScriptedServer(Drip(b"", whole, 0.2)) as server, httpx.Client() as http:
-        client = PartnerInsightsClient(
-            base_url=server.url, client_id="c", secret="s", http_client=http, timeout=timeout, max_retries=0
-        )
-        started = time.monotonic()
-        with pytest.raises(APITimeoutError, match="deadline"):
-            client.partner_insights.get(user_id="usr_1")
-        elapsed = time.monotonic() - started
-        assert server.attempts == 1
-    assert elapsed <= timeout + 1
+        _assert_cut_at_the_deadline(server, http)
 
 
 class _ForwardingTransport(httpx.BaseTransport):
@@ -80,18 +82,9 @@ class _ForwardingTransport(httpx.BaseTransport):
 def test_a_transport_the_client_cannot_bound_still_has_the_deadline_checked_between_chunks() -> None:
     whole = json_response(200, full_response())
     head, _, body = whole.partition(b"\r\n\r\n")
-    timeout = 1.0
     with (
         ScriptedServer(Drip(head + b"\r\n\r\n", body, 0.1)) as server,
         httpx.Client(transport=_ForwardingTransport()) as http,
     ):
         assert install_deadline_backend(http) is False
-        client = PartnerInsightsClient(
-            base_url=server.url, client_id="c", secret="s", http_client=http, timeout=timeout, max_retries=0
-        )
-        started = time.monotonic()
-        with pytest.raises(APITimeoutError, match="deadline"):
-            client.partner_insights.get(user_id="usr_1")
-        elapsed = time.monotonic() - started
-        assert server.attempts == 1
-    assert elapsed <= timeout + 1
+        _assert_cut_at_the_deadline(server, http)
