@@ -172,7 +172,7 @@ def contract(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build wheel and sdist, twine-check them, import the wheel alone in a clean virtualenv, then run the README's
-    pytest example there with only the wheel, its sandbox extra and pytest installed."""
+    pytest example and the user's test-double file there with only the wheel, its sandbox extra and pytest installed."""
     session.install("build[uv]", "twine")
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
@@ -220,20 +220,24 @@ def _install_into(session: nox.Session, python: str, *requirements: str, use_uv:
 
 
 def _run_readme_pytest_example(session: nox.Session, python: str) -> None:
-    """The README's complete example test file, run by `python`'s pytest from an empty folder outside the checkout.
+    """The README's complete example test file and the user's test-double file (tests/plugin/user_project_double.py),
+    run by `python`'s pytest from an empty folder outside the checkout.
 
     No conftest.py and no project config there, and `--noconftest` besides: the `partner_insights_emulator` fixture
-    can come only from the installed wheel's `pytest11` entry point. Every test in the file must pass; a skip (the
+    can come only from the installed wheel's `pytest11` entry point. Every test in both files must pass; a skip (the
     fixture skips when the sandbox extra is missing) or a run that collects nothing fails the session.
     """
     # Stdlib only, shared with tests/plugin so the example is read from the README in one way.
     example_module = runpy.run_path(str(ROOT / "tests" / "plugin" / "readme_example.py"))
     example: str = example_module["readme_example"](ROOT / "README.md")
-    expected: list[str] = example_module["example_test_names"](example)
-    if not expected or "fail_next(" not in example:
-        session.error("README.md's pytest example must hold test functions that use fail_next")
+    double: str = example_module["DOUBLE_EXAMPLE"].read_text(encoding="utf-8")
+    files = {"test_my_integration.py": example, "test_emulator_double.py": double}
+    expected = sorted(name for source in files.values() for name in example_module["example_test_names"](source))
+    if not expected or "fail_next(" not in example or "fault_next(" not in example:
+        session.error("README.md's pytest example must hold test functions that use fail_next and fault_next")
     with tempfile.TemporaryDirectory(prefix="pi-user-project-") as folder:
-        (Path(folder) / "test_my_integration.py").write_text(example, encoding="utf-8")
+        for name, source in files.items():
+            (Path(folder) / name).write_text(source, encoding="utf-8")
         report = Path(folder) / "report.xml"
         # Nothing of this checkout or of the caller's pytest settings may reach the user's run.
         clean = {
@@ -243,20 +247,21 @@ def _run_readme_pytest_example(session: nox.Session, python: str) -> None:
             session.run(
                 python,
                 *("-m", "pytest", "--noconftest", "-p", "no:cacheprovider", "-q", f"--junitxml={report}"),
-                "test_my_integration.py",
+                *files,
                 env=clean,
                 external=True,
             )
         cases = list(ElementTree.parse(report).iter("testcase"))  # noqa: S314 (the report our own run just wrote)
-        ran = sorted(case.get("name", "") for case in cases)
+        # A parametrized test runs once per parameter (`name[param]`); each must have run at least once.
+        ran = sorted({case.get("name", "").split("[", 1)[0] for case in cases})
         not_passed = [
             case.get("name", "")
             for case in cases
             if any(case.find(outcome) is not None for outcome in ("skipped", "failure", "error"))
         ]
-    if ran != sorted(expected) or not_passed:
-        session.error(f"README pytest example: expected {sorted(expected)} to pass; ran {ran}, not passed {not_passed}")
-    session.log(f"README pytest example: {len(ran)} tests passed against the wheel alone")
+    if ran != expected or not_passed:
+        session.error(f"user test files: expected {expected} to pass; ran {ran}, not passed {not_passed}")
+    session.log(f"README pytest example and the test-double file: {len(cases)} tests passed against the wheel alone")
 
 
 @nox.session(python=PYTHON, default=False)

@@ -46,6 +46,8 @@ def shell_commands() -> list[tuple[str, str]]:
     for document in DOCUMENTS:
         for block in blocks(document, "sh"):
             for line in block.splitlines():
+                if line.startswith("#"):
+                    continue  # a comment line
                 for command in line.split("&&"):
                     if command.strip():
                         found.append((document, command.strip()))
@@ -140,9 +142,23 @@ def check_exports(args: list[str]) -> None:
         assert f'"{name}"' in read, f"the contract suite does not read {name}"
 
 
+def check_admin_call(args: list[str]) -> None:
+    """A call of the emulator's admin API: a route it has, with its method (tests/sandbox/test_sandbox_double.py
+    sends the README's calls to a running emulator)."""
+    from plaid_partner_insights.testing.emulator import create_app
+    from plaid_partner_insights.testing.emulator._admin import AdminAPI
+
+    method = args[args.index("-X") + 1] if "-X" in args else "GET"
+    (url,) = [arg for arg in args if arg.startswith("localhost:")]
+    path = "/" + url.split("/", 1)[1]
+    assert (method, path) in AdminAPI(create_app(admin_api=True)).routes(), f"no admin route {method} {path}"
+
+
 @pytest.mark.parametrize(("document", "command"), COMMANDS, ids=[f"{d}: {c}" for d, c in COMMANDS])
 def test_documented_command(document: str, command: str) -> None:
-    words = shlex.split(command)
+    words = shlex.split(command, comments=True)
+    if words[-1] == "&":  # started in the background
+        words.pop()
     if words[:4] == ["python", "-m", "pip", "install"]:
         for requirement in command.split("install", 1)[1].replace("-e ", "-e\0").split():
             check_extras(requirement.replace("\0", " "))
@@ -158,6 +174,8 @@ def test_documented_command(document: str, command: str) -> None:
         check_module_flags(["-m", words[2]], words[3:])
     elif words[0] == "export":
         check_exports(words[1:])
+    elif words[0] == "curl":
+        check_admin_call(words[1:])
     else:
         pytest.fail(f"{document}: no check for the documented command {command!r}; add one here")
 

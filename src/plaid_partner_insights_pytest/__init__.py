@@ -4,10 +4,15 @@ Registered through the `pytest11` entry point, so installing `plaid-partner-insi
 
 ```python
 def test_my_retry_handling(partner_insights_emulator):
-    partner_insights_emulator.fail_next(1, status=503)
+    partner_insights_emulator.fault_next(1, "connection_reset")
     with partner_insights_emulator.client(max_retries=1) as client:
         assert client.partner_insights.get(user_id="usr_any").report is not None
+    assert [r.fault for r in partner_insights_emulator.requests] == ["connection_reset", None]
 ```
+
+One server per test session (per pytest-xdist worker), reset for each test: every test starts with an empty journal
+and fault queue, and fails at teardown if faults it queued were never used (as pytest-httpx does with unused
+responses), unless marked `@pytest.mark.partner_insights_emulator(allow_unused_faults=True)`.
 
 A separate top-level package on purpose: pytest loads every plugin at startup, and importing
 `plaid_partner_insights` (httpx, the generated client) would slow down every pytest run in every project where
@@ -26,18 +31,25 @@ import pytest
 
 if TYPE_CHECKING:
     from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient
-    from plaid_partner_insights.testing.emulator import EmulatorServer
+    from plaid_partner_insights.testing.emulator import EmulatorServer, RecordedRequest
 
-__all__ = ["PartnerInsightsEmulator", "partner_insights_emulator", "partner_insights_sandbox"]
+__all__ = [
+    "PartnerInsightsEmulator",
+    "partner_insights_emulator",
+    "partner_insights_emulator_session",
+    "partner_insights_sandbox",
+]
 
-_ACTIVE: list[PartnerInsightsEmulator] = []
+MARKER = "partner_insights_emulator"
+_MARKER_OPTIONS = {"allow_unused_faults": bool}
 
 
 class PartnerInsightsEmulator:
     """The running local emulator a test gets from the `partner_insights_emulator` fixture.
 
     It listens on a free loopback port for the whole test session and accepts only its own random credentials.
-    Failures queued with `fail_next` that a test leaves unused are dropped when that test ends.
+    Faults queued with `fail_next` and `fault_next` are used by the next requests to the endpoint, one each, in the
+    order they were queued. `requests` is the journal of what the emulator received since the test began.
     """
 
     def __init__(self, server: EmulatorServer, client_id: str, secret: str) -> None:
@@ -91,8 +103,32 @@ class PartnerInsightsEmulator:
             n, status=status, retry_after=retry_after, error_code=error_code, error_type=error_type
         )
 
+    def fault_next(self, n: int, kind: str, *, seconds: float | None = None) -> None:
+        """Make the next `n` requests to the endpoint meet a fault on the wire, over the real socket.
+
+        `kind` names a row of `plaid_partner_insights.testing.emulator.FAULT_KINDS` (the README's table shows them), and
+        `seconds` is given exactly for the kinds that take it. Faults and `fail_next` failures queue together, in
+        the order given.
+        """
+        self._server.app.faults.add_wire(n, kind, seconds=seconds)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request the emulator received during this test, oldest first (credential values read `***`)."""
+        return self._server.app.journal.requests
+
+    @property
+    def pending_faults(self) -> list[str]:
+        """The queued faults and failures no request has used yet, described, in the order they will be used."""
+        return [fault.describe() for fault in self._server.app.faults.pending]
+
+    def reset(self) -> None:
+        """Drop the queued faults and failures and empty the journal."""
+        self._server.app.faults.clear()
+        self._server.app.journal.reset()
+
     def clear_failures(self) -> None:
-        """Drop failures queued by `fail_next` that no request has used yet."""
+        """Drop the queued faults and failures that no request has used yet (the journal stays)."""
         self._server.app.faults.clear()
 
     def __repr__(self) -> str:
@@ -103,21 +139,68 @@ class PartnerInsightsEmulator:
         return {"client_id": self._client_id, "secret": self._secret, "base_url": self.url, **kwargs}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(allow_unused_faults=False): settings of the partner_insights_emulator fixture for this test; "
+        "allow_unused_faults=True lets it end with queued faults no request used",
+    )
+
+
 @pytest.fixture(scope="session")
-def partner_insights_emulator() -> Iterator[PartnerInsightsEmulator]:
-    """A local emulator of Plaid's API for Partner Insights on a free loopback port, for the whole test session."""
+def partner_insights_emulator_session() -> Iterator[PartnerInsightsEmulator]:
+    """The local emulator for the whole session, for fixtures broader than one test (no per-test reset or check)."""
     try:
         from plaid_partner_insights.testing.emulator import EmulatorServer
     except ImportError as exc:
         pytest.skip(f"partner_insights_emulator: {exc}")
     client_id, secret = f"pytest-{secrets.token_hex(6)}", secrets.token_hex(16)
     with EmulatorServer(port=0, client_id=client_id, secret=secret) as server:
-        emulator = PartnerInsightsEmulator(server, client_id, secret)
-        _ACTIVE.append(emulator)
-        try:
-            yield emulator
-        finally:
-            _ACTIVE.remove(emulator)
+        yield PartnerInsightsEmulator(server, client_id, secret)
+
+
+@pytest.fixture
+def partner_insights_emulator(
+    request: pytest.FixtureRequest, partner_insights_emulator_session: PartnerInsightsEmulator
+) -> Iterator[PartnerInsightsEmulator]:
+    """A local emulator of Plaid's API on a free loopback port: the session's server, reset for this test.
+
+    At teardown, faults the test queued but no request used fail it, naming them; the marker
+    `@pytest.mark.partner_insights_emulator(allow_unused_faults=True)` allows them.
+    """
+    allow_unused = _marker_options(request.node)["allow_unused_faults"]
+    emulator = partner_insights_emulator_session
+    emulator.reset()
+    yield emulator
+    from plaid_partner_insights.testing.emulator._faults import describe
+
+    unused = emulator._server.app.faults.clear()
+    emulator.reset()
+    if unused and not allow_unused:
+        __tracebackhide__ = True
+        pytest.fail(
+            f"partner_insights_emulator: {len(unused)} queued fault(s) never used: {describe(unused)}. No request "
+            "reached them, so the code under test did not take the path this test was written for. Use them, or mark "
+            f"the test @pytest.mark.{MARKER}(allow_unused_faults=True).",
+            pytrace=False,
+        )
+
+
+def _marker_options(node: pytest.Item) -> dict[str, bool]:
+    options = dict.fromkeys(_MARKER_OPTIONS, False)
+    for marker in reversed(list(node.iter_markers(MARKER))):  # the closest marker wins
+        unknown = sorted(set(marker.kwargs) - set(_MARKER_OPTIONS))
+        if marker.args or unknown:
+            pytest.fail(
+                f"@pytest.mark.{MARKER} takes only the keyword(s) {', '.join(_MARKER_OPTIONS)}; "
+                f"got {', '.join([*map(repr, marker.args), *unknown])}",
+                pytrace=False,
+            )
+        for name, value in marker.kwargs.items():
+            if not isinstance(value, _MARKER_OPTIONS[name]):
+                pytest.fail(f"@pytest.mark.{MARKER}({name}=...) must be True or False, got {value!r}", pytrace=False)
+            options[name] = value
+    return options
 
 
 @pytest.fixture
@@ -129,12 +212,6 @@ def partner_insights_sandbox(partner_insights_emulator: PartnerInsightsEmulator)
         stacklevel=2,
     )
     return partner_insights_emulator
-
-
-def pytest_runtest_teardown(item: pytest.Item) -> None:
-    """Failures one test queued but did not use must not fail the next test."""
-    for emulator in _ACTIVE:
-        emulator.clear_failures()
 
 
 def __getattr__(name: str) -> Any:

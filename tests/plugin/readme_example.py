@@ -10,6 +10,8 @@ import ast
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+# A user's test file for the fixture as a test double (journal, every wire fault, strictness); run beside the example.
+DOUBLE_EXAMPLE = Path(__file__).resolve().parent / "user_project_double.py"
 SECTION = "## Testing your code with pytest"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.plugin.readme_example import example_test_names, readme_example
+from tests.plugin.readme_example import DOUBLE_EXAMPLE, example_test_names, readme_example
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
@@ -72,6 +72,7 @@ def test_queue(partner_insights_emulator):
     ]
 
 
+@pytest.mark.partner_insights_emulator(allow_unused_faults=True)
 def test_leaves_failures_behind(partner_insights_emulator):
     partner_insights_emulator.fail_next(5)
 
@@ -83,7 +84,7 @@ def test_starts_clean(partner_insights_emulator):
 def test_bad_arguments_name_the_problem(partner_insights_emulator):
     with pytest.raises(ValueError, match="status must be an HTTP error status"):
         partner_insights_emulator.fail_next(1, status=200)
-    with pytest.raises(ValueError, match="count must be a non-negative integer"):
+    with pytest.raises(ValueError, match="n must be a non-negative integer"):
         partner_insights_emulator.fail_next(-1)
 
 
@@ -138,16 +139,88 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
 
 @pytest.mark.parametrize("count", [0, 2])
 def test_fault_queue_directly(count: int) -> None:
-    from plaid_partner_insights.testing.emulator._faults import FaultQueue
+    from plaid_partner_insights.testing.emulator._faults import FaultQueue, StatusFault
 
     queue = FaultQueue()
     queue.add(count, status=429, retry_after=1.5)
-    failures = [queue.take() for _ in range(count + 1)]
-    assert failures[-1] is None
-    for failure in failures[:-1]:
-        assert failure is not None
+    faults = [queue.take() for _ in range(count + 1)]
+    assert faults[-1] is None
+    assert len(faults[:-1]) == count
+    for fault in faults[:-1]:
+        assert isinstance(fault, StatusFault)
+        failure = fault.failure()
         assert (failure.status, failure.error_type, failure.headers) == (
             429,
             "RATE_LIMIT_EXCEEDED",
             {"retry-after": "1.5"},
         )
+
+
+def test_the_users_double_file_passes_from_a_users_folder_under_xdist(tmp_path: Path) -> None:
+    """Each pytest-xdist worker gets a server of its own; the file's tests pass however they are spread."""
+    source = DOUBLE_EXAMPLE.read_text(encoding="utf-8")
+    (tmp_path / "test_emulator_double.py").write_text(source)
+    result = run_pytest(tmp_path, "-n", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(example_test_names(source)) + 6} passed" in result.stdout  # the parametrized test runs 7 times
+
+
+def test_unused_faults_fail_at_teardown_unless_the_marker_allows_them(tmp_path: Path) -> None:
+    (tmp_path / "test_strict.py").write_text(
+        """
+import pytest
+
+
+def test_leaves_faults(partner_insights_emulator):
+    partner_insights_emulator.fail_next(1, status=503)
+    partner_insights_emulator.fault_next(2, "delay", seconds=0.5)
+
+
+@pytest.mark.partner_insights_emulator(allow_unused_faults=True)
+def test_allowed_to_leave_faults(partner_insights_emulator):
+    partner_insights_emulator.fault_next(1, "hang")
+
+
+def test_next_test_starts_clean(partner_insights_emulator):
+    assert partner_insights_emulator.pending_faults == []
+
+
+@pytest.mark.partner_insights_emulator(allow_unused=True)
+def test_misspelt_marker(partner_insights_emulator):
+    pass
+"""
+    )
+    result = run_pytest(tmp_path, "-p", "no:randomly")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "3 passed, 2 errors" in result.stdout, result.stdout
+    teardown = result.stdout.split("ERROR at teardown of test_leaves_faults", 1)[1]
+    assert teardown.split("\n")[1].startswith(
+        "partner_insights_emulator: 3 queued fault(s) never used: "
+        "fail_next(status=503, API_ERROR/PLANNED_MAINTENANCE), 2 x fault_next('delay', seconds=0.5)."
+    )
+    assert "@pytest.mark.partner_insights_emulator takes only the keyword(s) allow_unused_faults; got allow_unused" in (
+        result.stdout
+    )
+
+
+def test_isolation_holds_for_pytest_asyncio_tests(tmp_path: Path) -> None:
+    (tmp_path / "test_async.py").write_text(
+        """
+import pytest
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("round", range(3))
+async def test_each_starts_empty_and_uses_its_fault(partner_insights_emulator, round):
+    assert partner_insights_emulator.requests == []
+    partner_insights_emulator.fault_next(1, "empty_response")
+    async with partner_insights_emulator.async_client(max_retries=1) as client:
+        await client.partner_insights.get(user_id=f"usr_async_{round}")
+    assert [(r.json["user_id"], r.fault) for r in partner_insights_emulator.requests] == [
+        (f"usr_async_{round}", "empty_response"), (f"usr_async_{round}", None)
+    ]
+"""
+    )
+    result = run_pytest(tmp_path, "-p", "asyncio", "-o", "asyncio_default_fixture_loop_scope=function")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout

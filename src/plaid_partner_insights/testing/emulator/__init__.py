@@ -34,18 +34,23 @@ from ._users import (
 )
 
 if TYPE_CHECKING:
+    from ._admin import ADMIN_PREFIX
     from ._app import EmulatorApp, create_app
     from ._errors import EmulatorError
+    from ._journal import RecordedRequest
     from ._server import DEFAULT_HOST, DEFAULT_PORT, EmulatorServer, serve
     from ._setup import SetupSettings, WebhookDelivery
+    from ._wire import FAULT_KINDS, FaultKind
 
 __all__ = [
+    "ADMIN_PREFIX",
     "DATA_UNAVAILABLE_USER_ID",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "DEMO_USER_ID",
     "EMULATOR_USERS",
     "EXPIRED_USER_ID",
+    "FAULT_KINDS",
     "FICO_EXCLUDED_USER_ID",
     "NOT_READY_USER_ID",
     "NO_PRISM_USER_ID",
@@ -58,7 +63,9 @@ __all__ = [
     "EmulatorError",
     "EmulatorServer",
     "EmulatorUser",
+    "FaultKind",
     "Outcome",
+    "RecordedRequest",
     "SetupSettings",
     "WebhookDelivery",
     "create_app",
@@ -66,6 +73,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "ADMIN_PREFIX": "._admin",
+    "RecordedRequest": "._journal",
+    "FAULT_KINDS": "._wire",
+    "FaultKind": "._wire",
     "EmulatorApp": "._app",
     "create_app": "._app",
     "EmulatorError": "._errors",

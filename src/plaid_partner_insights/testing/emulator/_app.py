@@ -15,12 +15,15 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ... import _spec
+from ._admin import AdminAPI
 from ._errors import PlaidFailure, invalid_request, new_request_id
-from ._faults import FaultQueue
+from ._faults import FaultQueue, StatusFault, WireFault
+from ._journal import Journal
 from ._report import build_response
 from ._setup import SETUP_ROUTES, SetupFlow, SetupSettings
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_request
+from ._wire import Answer, Wire
 
 __all__ = ["ENDPOINT", "MAX_BODY_BYTES", "EmulatorApp", "create_app"]
 
@@ -127,6 +130,7 @@ class EmulatorApp:
         secret: str | None,
         new_client: bool,
         setup: SetupSettings | None = None,
+        admin_api: bool = False,
     ) -> None:
         if (client_id is None) != (secret is None):
             raise ValueError("give both client_id and secret, or neither")
@@ -136,6 +140,8 @@ class EmulatorApp:
         self._secret = secret
         self.new_client = new_client
         self.faults = FaultQueue()
+        self.journal = Journal((client_id or "", secret or ""))
+        self.admin = AdminAPI(self) if admin_api else None
         self.setup = SetupFlow(setup or SetupSettings())
 
     def __repr__(self) -> str:
@@ -148,19 +154,65 @@ class EmulatorApp:
             return
         if scope["type"] != "http":
             return
+        path, method, headers = scope["path"], scope["method"], _headers(scope)
+        if self.admin is not None and self.admin.claims(path):
+            try:
+                raw_admin: bytes | None = await _read_body(receive, headers)
+            except PlaidFailure:
+                raw_admin = None
+            await self.admin.handle(method, path, raw_admin, Wire(scope, receive, send))
+            return
+        entry = self.journal.received(method, path, headers)
+        wire = Wire(scope, receive, send, on_status=lambda status: self.journal.answered(entry, status))
         request_id = new_request_id()
         try:
-            status, payload, headers = await self._handle(scope, receive, request_id)
+            raw = await _read_body(receive, headers)
+        except PlaidFailure as too_large:
+            await wire.respond(_encode(too_large.status, too_large.body(request_id), too_large.headers))
+            return
+        self.journal.body(entry, raw)
+        # Faults hit the SDK's endpoint only, so tests can still set up users while they are queued; taken after the
+        # body is read, so the connection stays usable after a status fault.
+        fault = self.faults.take() if path == ENDPOINT and method == "POST" else None
+        if fault is not None:
+            self.journal.faulted(entry, fault.name)
+        if isinstance(fault, WireFault) and wire.can_fault:
+
+            async def answer() -> Answer:
+                return await self._answer(scope, headers, raw, request_id, None)
+
+            await fault.kind.act(wire, answer, fault.seconds)
+            return
+        if isinstance(fault, WireFault):  # the app is served by some other ASGI server: no socket to act on
+            failure = PlaidFailure(
+                500,
+                "API_ERROR",
+                "INTERNAL_SERVER_ERROR",
+                f"the queued wire fault {fault.name!r} needs the emulator's own server (EmulatorServer or serve)",
+            )
+            await wire.respond(_encode(failure.status, failure.body(request_id), failure.headers))
+            return
+        await wire.respond(await self._answer(scope, headers, raw, request_id, fault))
+
+    async def _answer(
+        self, scope: Scope, headers: dict[str, str], raw: bytes, request_id: str, fault: StatusFault | None
+    ) -> Answer:
+        try:
+            if fault is not None:
+                raise fault.failure()
+            status, payload, extra = await self._handle(scope, headers, raw, request_id)
         except PlaidFailure as failure:
-            status, payload, headers = failure.status, failure.body(request_id), failure.headers
+            status, payload, extra = failure.status, failure.body(request_id), failure.headers
         except Exception:
             # A bug in the emulator: answer like Plaid does for its own failures, and keep serving.
             _logger.exception("emulator request %s failed", request_id)
             crash = PlaidFailure(500, "API_ERROR", "INTERNAL_SERVER_ERROR", "an unexpected error occurred")
-            status, payload, headers = crash.status, crash.body(request_id), crash.headers
-        await _respond(send, status, payload, headers)
+            status, payload, extra = crash.status, crash.body(request_id), crash.headers
+        return _encode(status, payload, extra)
 
-    async def _handle(self, scope: Scope, receive: Receive, request_id: str) -> tuple[int, Any, dict[str, str]]:
+    async def _handle(
+        self, scope: Scope, headers: dict[str, str], raw: bytes, request_id: str
+    ) -> tuple[int, Any, dict[str, str]]:
         path = scope["path"]
         if path != ENDPOINT and path not in SETUP_ROUTES:
             raise PlaidFailure(404, "INVALID_REQUEST", "NOT_FOUND", "the requested path does not exist")
@@ -172,12 +224,6 @@ class EmulatorApp:
                 f"{path} accepts only POST",
                 headers={"allow": "POST"},
             )
-        headers = _headers(scope)
-        raw = await _read_body(receive, headers)
-        # Injected failures hit the SDK's endpoint only, so tests can still set up users while they are queued.
-        injected = self.faults.take() if path == ENDPOINT else None  # after the body: the connection stays usable
-        if injected is not None:
-            raise injected
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
             raise invalid_request("INVALID_BODY", "the request must have the Content-Type application/json")
@@ -196,7 +242,7 @@ class EmulatorApp:
             )
         if self.new_client:
             _refuse_request_time_config(body)
-        return 200, self._answer(identity, body, request_id), {}
+        return 200, self._answer_report(identity, body, request_id), {}
 
     def _authenticate(self, body: dict[str, Any], headers: dict[str, str]) -> None:
         """Credentials from the body or, failing that, the headers; missing -> 400, wrong -> 400 (as Plaid)."""
@@ -224,7 +270,7 @@ class EmulatorApp:
                 "invalid client_id or secret provided",
             )
 
-    def _answer(self, identity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _answer_report(self, identity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         not_readable = self.setup.report_failure(identity)  # users made through the setup flow
         if not_readable is not None:
             raise not_readable
@@ -244,14 +290,16 @@ def create_app(
     secret: str | None = None,
     new_client: bool = False,
     setup: SetupSettings | None = None,
+    admin_api: bool = False,
 ) -> EmulatorApp:
     """The emulator's ASGI app.
 
     With `client_id` and `secret`, requests must carry exactly those; without, any non-empty pair is accepted.
     `new_client=True` plays a client created on or after 2026-07-01, whose request-time `options` and
     `partner_insights` Plaid refuses. `setup` sets how long reports of the setup flow take and last.
+    `admin_api=True` serves the journal, faults and reset over HTTP under `/__emulator/` (see `_admin`).
     """
-    return EmulatorApp(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
+    return EmulatorApp(client_id=client_id, secret=secret, new_client=new_client, setup=setup, admin_api=admin_api)
 
 
 def _check_api_version(headers: dict[str, str]) -> None:
@@ -305,12 +353,11 @@ async def _read_body(receive: Receive, headers: dict[str, str]) -> bytes:
     return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, payload: Any, headers: dict[str, str]) -> None:
+def _encode(status: int, payload: Any, headers: dict[str, str]) -> Answer:
     data = json.dumps(payload, separators=(",", ":")).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": data})
+    return Answer(status, data, raw_headers)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -115,6 +115,12 @@ def add_emulator_command(subparsers: argparse._SubParsersAction[argparse.Argumen
         metavar="N",
         help="answer 503 to requests past this many open connections (default: %(default)d)",
     )
+    parser.add_argument(
+        "--admin-api",
+        action="store_true",
+        help="serve the request journal, queued faults and reset over HTTP under /__emulator/ (see the README); "
+        "anyone who can reach the port can use it",
+    )
     parser.set_defaults(run=run_emulator_command)
 
 
@@ -160,6 +166,7 @@ def run_emulator_command(args: argparse.Namespace) -> int:
             setup=SetupSettings(report_delay=args.report_delay, report_lifetime=args.report_lifetime),
             request_timeout=args.request_timeout,
             max_connections=args.max_connections,
+            admin_api=args.admin_api,
         )
     except EmulatorError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)

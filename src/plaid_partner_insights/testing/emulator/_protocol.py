@@ -1,15 +1,23 @@
-"""The request deadline inside uvicorn's h11 protocol (the limits themselves are in `_limits`)."""
+"""uvicorn's h11 protocol with what the emulator adds per connection.
+
+- A deadline for receiving each request (the limits themselves are in `_limits`).
+- The connection's transport in each request's scope (`_wire.TRANSPORT_EXTENSION`), so wire faults act on the
+  real socket: ASGI itself offers no way to reset a connection or send bytes that are not HTTP.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import h11
+from uvicorn._types import ASGI3Application
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ._errors import PlaidFailure, new_request_id
 from ._limits import DEFAULT_REQUEST_TIMEOUT
+from ._wire import TRANSPORT_EXTENSION
 
 __all__ = ["request_deadline_protocol"]
 
@@ -37,6 +45,7 @@ class _RequestDeadlineProtocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.app = _with_transport(self.app, transport)
         self._arm()
 
     def on_response_complete(self) -> None:
@@ -65,6 +74,14 @@ class _RequestDeadlineProtocol(H11Protocol):
             # h11 will not send a response before a request's head arrives, so it is written as is.
             self.transport.write(_timeout_response())
         self.transport.close()
+
+
+def _with_transport(app: ASGI3Application, transport: asyncio.Transport) -> ASGI3Application:
+    async def app_on_this_connection(scope: Any, receive: Any, send: Any) -> None:
+        scope.setdefault("extensions", {})[TRANSPORT_EXTENSION] = transport
+        await app(scope, receive, send)
+
+    return app_on_this_connection
 
 
 def request_deadline_protocol(request_timeout: float) -> type[H11Protocol]:

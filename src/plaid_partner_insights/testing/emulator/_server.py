@@ -11,6 +11,7 @@ from typing import TextIO
 
 import uvicorn
 
+from ._admin import ADMIN_PREFIX
 from ._app import EmulatorApp, create_app
 from ._errors import EmulatorError
 from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, MAX_HEADER_BYTES
@@ -55,8 +56,9 @@ def _config(
     setup: SetupSettings | None = None,
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    admin_api: bool = False,
 ) -> uvicorn.Config:
-    app = create_app(client_id=client_id, secret=secret, new_client=new_client, setup=setup)
+    app = create_app(client_id=client_id, secret=secret, new_client=new_client, setup=setup, admin_api=admin_api)
     if not (isinstance(max_connections, int) and max_connections > 0):
         raise ValueError(f"max_connections must be an integer > 0, got {max_connections!r}")
     return uvicorn.Config(
@@ -84,7 +86,8 @@ class EmulatorServer:
     ```
     Entering waits (at most `startup_timeout` seconds) until the server accepts connections; leaving stops it.
     A client that has not sent its whole request within `request_timeout` seconds gets 408; past `max_connections`
-    open connections, requests get 503 (see `_limits`).
+    open connections, requests get 503 (see `_limits`). `app.journal` and `app.faults` hold the request journal and
+    the fault queue; `admin_api=True` also serves them over HTTP under `/__emulator/` (see `_admin`).
     """
 
     def __init__(
@@ -99,6 +102,7 @@ class EmulatorServer:
         setup: SetupSettings | None = None,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        admin_api: bool = False,
     ) -> None:
         self._host = host
         self._port = port
@@ -110,6 +114,7 @@ class EmulatorServer:
             setup=setup,
             request_timeout=request_timeout,
             max_connections=max_connections,
+            admin_api=admin_api,
         )
         self.request_timeout = float(request_timeout)
         self.max_connections = max_connections
@@ -128,7 +133,7 @@ class EmulatorServer:
 
     @property
     def app(self) -> EmulatorApp:
-        """The ASGI app being served, e.g. to inject failures with `app.faults`."""
+        """The ASGI app being served: its `journal` and `faults` are the request journal and the fault queue."""
         app = self._config.app
         assert isinstance(app, EmulatorApp)
         return app
@@ -196,6 +201,7 @@ def serve(
     setup: SetupSettings | None = None,
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    admin_api: bool = False,
 ) -> None:
     """Serve the emulator in the foreground until interrupted (Ctrl-C or SIGTERM), printing its URL first."""
     config = _config(
@@ -206,11 +212,13 @@ def serve(
         setup=setup,
         request_timeout=request_timeout,
         max_connections=max_connections,
+        admin_api=admin_api,
     )
     sock = _bind(host, port)
     stream = out or sys.stdout
     checks = "checks the client_id/secret it was started with" if client_id else "accepts any client_id/secret"
     mode = ", playing a client created on or after 2026-07-01" if new_client else ""
+    mode += f", admin API under {_url(sock)}{ADMIN_PREFIX}/" if admin_api else ""
     # The socket already listens, so a client that reads this line can connect at once.
     print(f"Plaid emulator listening on {_url(sock)} ({checks}{mode}); press Ctrl-C to stop", file=stream, flush=True)
     try:
