@@ -24,6 +24,8 @@ from plaid_partner_insights.testing.emulator import ADMIN_PREFIX, FAULT_KINDS, E
 from plaid_partner_insights.testing.emulator._journal import MASK, SECRET_HEADERS, Journal
 from tests.sandbox.test_sandbox_server import URL_LINE, cli_command, read_line
 
+pytestmark = pytest.mark.slow  # a subprocess emulator and sockets: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ENDPOINT = "/cra/check_report/partner_insights/get"
