@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import secrets
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -42,6 +42,8 @@ __all__ = [
 
 MARKER = "partner_insights_emulator"
 _MARKER_OPTIONS = {"allow_unused_faults": bool}
+# Whether a test's own body failed: then its unused faults are a consequence, not news, and are not reported.
+_CALL_FAILED = pytest.StashKey[bool]()
 
 
 class PartnerInsightsEmulator:
@@ -147,6 +149,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
 @pytest.fixture(scope="session")
 def partner_insights_emulator_session() -> Iterator[PartnerInsightsEmulator]:
     """The local emulator for the whole session, for fixtures broader than one test (no per-test reset or check)."""
@@ -165,8 +177,8 @@ def partner_insights_emulator(
 ) -> Iterator[PartnerInsightsEmulator]:
     """A local emulator of Plaid's API on a free loopback port: the session's server, reset for this test.
 
-    At teardown, faults the test queued but no request used fail it, naming them; the marker
-    `@pytest.mark.partner_insights_emulator(allow_unused_faults=True)` allows them.
+    At teardown, faults the test queued but no request used fail it, naming them (unless the test has failed
+    already); the marker `@pytest.mark.partner_insights_emulator(allow_unused_faults=True)` allows them.
     """
     allow_unused = _marker_options(request.node)["allow_unused_faults"]
     emulator = partner_insights_emulator_session
@@ -176,7 +188,7 @@ def partner_insights_emulator(
 
     unused = emulator._server.app.faults.clear()
     emulator.reset()
-    if unused and not allow_unused:
+    if unused and not allow_unused and not request.node.stash.get(_CALL_FAILED, False):
         __tracebackhide__ = True
         pytest.fail(
             f"partner_insights_emulator: {len(unused)} queued fault(s) never used: {describe(unused)}. No request "

@@ -188,11 +188,21 @@ def test_next_test_starts_clean(partner_insights_emulator):
 @pytest.mark.partner_insights_emulator(allow_unused=True)
 def test_misspelt_marker(partner_insights_emulator):
     pass
+
+
+def test_fails_before_using_its_faults(partner_insights_emulator):
+    partner_insights_emulator.fault_next(1, "hang")
+    raise AssertionError("the code under test broke first")
+
+
+def test_starts_clean_after_a_failure(partner_insights_emulator):
+    assert partner_insights_emulator.pending_faults == []
 """
     )
     result = run_pytest(tmp_path, "-p", "no:randomly")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "3 passed, 2 errors" in result.stdout, result.stdout
+    assert "1 failed, 4 passed, 2 errors" in result.stdout, result.stdout
+    assert "ERROR at teardown of test_fails_before_using_its_faults" not in result.stdout
     teardown = result.stdout.split("ERROR at teardown of test_leaves_faults", 1)[1]
     assert teardown.split("\n")[1].startswith(
         "partner_insights_emulator: 3 queued fault(s) never used: "

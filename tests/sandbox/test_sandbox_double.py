@@ -132,6 +132,17 @@ def test_the_journal_records_bodies_that_are_not_json_and_refused_paths(sandbox:
     assert recorded == [("POST", ENDPOINT, None, 400), ("GET", "/nowhere", None, 404)]
 
 
+def test_credentials_a_request_presents_are_masked_wherever_it_repeats_them() -> None:
+    journal = Journal()  # as in an emulator that accepts any credentials: no secret is known in advance
+    headers = {"plaid-secret": "in-header-7f1", "x-echo": "in-body-2c9", "x-other": "in-header-7f1", "x-plain": "ok"}
+    entry = journal.received("POST", ENDPOINT, headers)
+    body = {"secret": "in-body-2c9", "note": "in-header-7f1", "items": [{"client_id": 5}], "user_id": "u"}
+    journal.body(entry, json.dumps(body).encode(), headers)
+    [request] = journal.requests
+    assert request.headers == {"plaid-secret": MASK, "x-echo": MASK, "x-other": MASK, "x-plain": "ok"}
+    assert request.json == {"secret": MASK, "note": MASK, "items": [{"client_id": MASK}], "user_id": "u"}
+
+
 def test_a_full_journal_drops_the_oldest_and_counts_them() -> None:
     journal = Journal(max_entries=2)
     for path in ("/a", "/b", "/c"):

@@ -170,7 +170,7 @@ class EmulatorApp:
         except PlaidFailure as too_large:
             await wire.respond(_encode(too_large.status, too_large.body(request_id), too_large.headers))
             return
-        self.journal.body(entry, raw)
+        self.journal.body(entry, raw, headers)
         # Faults hit the SDK's endpoint only, so tests can still set up users while they are queued; taken after the
         # body is read, so the connection stays usable after a status fault.
         fault = self.faults.take() if path == ENDPOINT and method == "POST" else None

@@ -88,7 +88,7 @@ class Journal:
 
     def received(self, method: str, path: str, headers: Mapping[str, str]) -> _Entry:
         """Record a request's arrival; the app fills in its body and outcome on the returned entry."""
-        masked = {name: self._mask_header(name, value) for name, value in headers.items()}
+        masked = self._mask_headers(headers, self._secrets | _presented_in_headers(headers))
         with self._lock:
             entry = _Entry(method, path, masked)
             if len(self._entries) == self._entries.maxlen:
@@ -96,12 +96,18 @@ class Journal:
             self._entries.append(entry)
         return entry
 
-    def body(self, entry: _Entry, raw: bytes) -> None:
+    def body(self, entry: _Entry, raw: bytes, headers: Mapping[str, str]) -> None:
+        """Record the request's body. The credentials it presents, in its headers or its body, are masked wherever
+        else they appear in it too (a client that copies its secret into another field or header)."""
         try:
-            masked = self._mask_json(json.loads(raw)) if raw else None
+            parsed = json.loads(raw) if raw else None
+            secrets = self._secrets | _presented_in_headers(headers) | _presented_in_json(parsed)
+            masked_json = _mask_json(parsed, secrets)
         except (ValueError, RecursionError):  # not JSON, or nested deeper than Python can walk
-            masked = None
-        entry.json = masked
+            secrets, masked_json = self._secrets | _presented_in_headers(headers), None
+        masked_headers = self._mask_headers(headers, secrets)
+        with self._lock:
+            entry.json, entry.headers = masked_json, masked_headers
 
     def faulted(self, entry: _Entry, fault: str) -> None:
         with self._lock:
@@ -128,17 +134,36 @@ class Journal:
             self._entries.clear()
             self._dropped = 0
 
-    def _mask_header(self, name: str, value: str) -> str:
-        return MASK if name in SECRET_HEADERS or value in self._secrets else value
+    @staticmethod
+    def _mask_headers(headers: Mapping[str, str], secrets: frozenset[str]) -> dict[str, str]:
+        return {name: MASK if name in SECRET_HEADERS or value in secrets else value for name, value in headers.items()}
 
-    def _mask_json(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {
-                key: MASK if key in SECRET_FIELDS and item is not None else self._mask_json(item)
-                for key, item in value.items()
-            }
-        if isinstance(value, list):
-            return [self._mask_json(item) for item in value]
-        if isinstance(value, str) and value in self._secrets:
-            return MASK
-        return value
+
+def _presented_in_headers(headers: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(value for name, value in headers.items() if name in SECRET_HEADERS and value)
+
+
+def _presented_in_json(value: Any) -> frozenset[str]:
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SECRET_FIELDS and isinstance(item, str) and item:
+                found.add(item)
+            found |= _presented_in_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _presented_in_json(item)
+    return frozenset(found)
+
+
+def _mask_json(value: Any, secrets: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: MASK if key in SECRET_FIELDS and item is not None else _mask_json(item, secrets)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_json(item, secrets) for item in value]
+    if isinstance(value, str) and value in secrets:
+        return MASK
+    return value
