@@ -123,6 +123,7 @@ def build(out: Path, spec_path: Path = SPEC) -> None:
     (package / "py.typed").write_text("")
     (package / "__init__.py").write_text(package_init(spec, hashlib.sha256(spec_bytes).hexdigest(), upstream_version()))
     (testing / "__init__.py").write_text(TESTING_INIT)
+    (package / "webhooks.py").write_text(webhooks_module(spec))
     for path in sorted(package.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     build_setup_models(testing)
@@ -258,6 +259,41 @@ def package_init(spec: dict[str, Any], spec_sha256: str, spec_upstream_version: 
         f"SPEC_UPSTREAM_VERSION = {spec_upstream_version!r}\n"
         f"GENERATOR_VERSIONS = {json.dumps(versions, sort_keys=True)}\n"
     )
+
+
+def webhooks_module(spec: dict[str, Any]) -> str:
+    """The webhook models by `(webhook_type, webhook_code)`, from the schemas the spec marks with `x-webhook`."""
+    marked = []
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        webhook = schema.get("x-webhook")
+        if webhook is None:
+            continue
+        pair = (webhook.get("webhook_type"), webhook.get("webhook_code")) if isinstance(webhook, dict) else None
+        if pair is None or not all(isinstance(part, str) and part for part in pair):
+            raise CodegenError(f"components.schemas.{name}.x-webhook needs a webhook_type and a webhook_code string")
+        marked.append((pair, name))
+    pairs = [pair for pair, _ in marked]
+    if len(set(pairs)) != len(pairs):
+        raise CodegenError(f"two schemas are marked as the same x-webhook: {sorted(pairs)}")
+    names = sorted(name for _, name in marked)
+    lines = [
+        '"""The webhooks the spec describes: one generated model per `(webhook_type, webhook_code)`."""',
+        "",
+        "from __future__ import annotations",
+        "",
+        f"from .client.models import {', '.join(names)}" if names else "",
+        "",
+        "from typing import TypeAlias",
+        "",
+        f"KnownWebhook: TypeAlias = {' | '.join(names)}" if names else "KnownWebhook: TypeAlias = None",
+        '"""Any of the webhook models below."""',
+        "",
+        "WEBHOOK_MODELS: dict[tuple[str, str], type[KnownWebhook]] = {",
+        *(f"    ({pair[0]!r}, {pair[1]!r}): {name}," for pair, name in marked),
+        "}",
+        '"""The model of each `(webhook_type, webhook_code)` pair, in the order of the spec."""',
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def tool(name: str) -> str:

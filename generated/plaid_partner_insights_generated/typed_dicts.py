@@ -354,6 +354,188 @@ What the warning is about: `IDENTITY_UNAVAILABLE` (account holder data could not
 """
 
 
+class WebhookVerificationKeyGetRequest(TypedDict, closed=True):
+    """
+    Body of `/webhook_verification_key/get`. Credentials may travel in the body, but the `PLAID-CLIENT-ID` and `PLAID-SECRET` headers are the better place.
+    """
+
+    client_id: NotRequired[str]
+    """
+    Your Plaid client ID, when it is not sent in the `PLAID-CLIENT-ID` header.
+    """
+    secret: NotRequired[str]
+    """
+    Your Plaid secret, when it is not sent in the `PLAID-SECRET` header.
+    """
+    key_id: str
+    """
+    The `kid` from the protected header of the webhook's `Plaid-Verification` JWT.
+    """
+
+
+class JWKPublicKey(TypedDict):
+    """
+    A public key in JSON Web Key form, with Plaid's two timestamps beside the standard fields. Plaid's keys are ECDSA keys on the P-256 curve, used with ES256.
+    """
+
+    alg: str
+    """
+    The signing algorithm the key is for; `ES256`.
+    """
+    crv: str
+    """
+    The elliptic curve; `P-256`.
+    """
+    kid: str
+    """
+    The key's id, as the `kid` of the tokens it signs.
+    """
+    kty: str
+    """
+    The key type; `EC`.
+    """
+    use: str
+    """
+    What the key is for; `sig` (signatures).
+    """
+    x: str
+    """
+    The x coordinate of the public point, base64url without padding.
+    """
+    y: str
+    """
+    The y coordinate of the public point, base64url without padding.
+    """
+    created_at: int
+    """
+    When Plaid made the key, in Unix seconds.
+    """
+    expired_at: int | None
+    """
+    When Plaid retired the key, in Unix seconds; null while it is in use. Once set, tokens signed by the key must be refused, whatever the time now.
+    """
+
+
+class CheckReportRepairableItem(TypedDict):
+    """
+    An Item whose error kept it out of the report, and that the user can repair.
+    """
+
+    error_type: str
+    """
+    Broad category of the Item's error, such as `ITEM_ERROR`.
+    """
+    error_code: str
+    """
+    The Item's error code, such as `ITEM_LOGIN_REQUIRED`.
+    """
+    error_message: str
+    """
+    Explanation for developers.
+    """
+    display_message: str | None
+    """
+    Message for end users, or null.
+    """
+    item_id: str
+    """
+    The Item to repair.
+    """
+
+
+WebhookEnvironmentValues: TypeAlias = Literal["sandbox", "production"]
+"""
+Plaid environment that sent the webhook.
+"""
+
+
+Products: TypeAlias = Literal[
+    "assets",
+    "auth",
+    "balance",
+    "balance_plus",
+    "beacon",
+    "identity",
+    "identity_match",
+    "investments",
+    "investments_auth",
+    "liabilities",
+    "payment_initiation",
+    "identity_verification",
+    "transactions",
+    "credit_details",
+    "income",
+    "income_verification",
+    "standing_orders",
+    "transfer",
+    "employment",
+    "recurring_transactions",
+    "transactions_refresh",
+    "signal",
+    "statements",
+    "processor_payments",
+    "processor_identity",
+    "profile",
+    "cra_base_report",
+    "cra_income_insights",
+    "cra_partner_insights",
+    "cra_network_insights",
+    "cra_cashflow_insights",
+    "cra_monitoring",
+    "cra_lend_score",
+    "cra_plaid_credit_score",
+    "cra_qualify",
+    "cra_home_lending",
+    "layer",
+    "pay_by_bank",
+    "protect_linked_bank",
+    "protect_transactions",
+]
+"""
+A Plaid product. Only the `cra_*` values matter to the setup flow.
+"""
+
+
+class CraPartnerInsightsCompleteWebhook(TypedDict):
+    """
+    Sent when Partner Insights for a user are ready to be read with `/cra/check_report/partner_insights/get`.
+    """
+
+    webhook_type: str
+    """
+    Always `CRA_INSIGHTS`.
+    """
+    webhook_code: str
+    """
+    Always `PARTNER_INSIGHTS_COMPLETE`.
+    """
+    user_id: str
+    """
+    The user the insights are for.
+    """
+    environment: WebhookEnvironmentValues
+
+
+class CraPartnerInsightsErrorWebhook(TypedDict):
+    """
+    Sent when Partner Insights for a user could not be produced; reading them answers with the error that explains why.
+    """
+
+    webhook_type: str
+    """
+    Always `CRA_INSIGHTS`.
+    """
+    webhook_code: str
+    """
+    Always `PARTNER_INSIGHTS_ERROR`.
+    """
+    user_id: str
+    """
+    The user the insights are for.
+    """
+    environment: WebhookEnvironmentValues
+
+
 PlaidErrorType: TypeAlias = Literal[
     "INVALID_REQUEST",
     "INVALID_RESULT",
@@ -732,6 +914,82 @@ class Address(TypedDict):
     """
 
 
+class WebhookVerificationKeyGetResponse(TypedDict):
+    """
+    Body of a successful `/webhook_verification_key/get` answer.
+    """
+
+    key: JWKPublicKey
+    request_id: str
+    """
+    Identifier of this request, for Plaid support.
+    """
+
+
+class CraCheckReportReadyWebhook(TypedDict):
+    """
+    Sent when a report of a user on the older user API is ready; it can be read for 24 hours.
+    """
+
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `CHECK_REPORT_READY`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    successful_products: NotRequired[list[Products] | None]
+    """
+    Products that were built.
+    """
+    failed_products: NotRequired[list[Products] | None]
+    """
+    Products that could not be built; their get calls say why.
+    """
+    item_ids: NotRequired[list[str] | None]
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
+
+
+class CraUserCheckReportReadyWebhook(TypedDict):
+    """
+    Sent when a report of a user on the current user API is ready; it can be read for 24 hours.
+    """
+
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `USER_CHECK_REPORT_READY`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    successful_products: NotRequired[list[Products] | None]
+    """
+    Products that were built.
+    """
+    failed_products: NotRequired[list[Products] | None]
+    """
+    Products that could not be built; their get calls say why.
+    """
+    item_ids: NotRequired[list[str] | None]
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
+
+
 class Cause(TypedDict):
     """
     An error tied to one Item: every `PlaidError` field plus the `item_id` it concerns. Used in report warnings and in `PlaidError.causes`.
@@ -959,6 +1217,72 @@ class CheckReportWarning(TypedDict):
     """
     The error behind the warning, with the affected Item; null when none applies.
     """
+
+
+class CraCheckReportFailedWebhook(TypedDict):
+    """
+    Sent when a report of a user on the older user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
+    """
+
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `CHECK_REPORT_FAILED`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    error: PlaidError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
+    """
+    item_ids: NotRequired[list[str] | None]
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
+
+
+class CraUserCheckReportFailedWebhook(TypedDict):
+    """
+    Sent when a report of a user on the current user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
+    """
+
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `USER_CHECK_REPORT_FAILED`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    error: PlaidError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
+    """
+    item_ids: NotRequired[list[str] | None]
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
 
 
 class CraPartnerInsightsFicoInput(TypedDict, closed=True):

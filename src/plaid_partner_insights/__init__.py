@@ -47,10 +47,13 @@ from ._exceptions import (
     SandboxError,
     UnexpectedRedirectError,
     UserError,
+    WebhookVerificationError,
+    WebhookVerificationReason,
     error_class_for,
 )
 from ._response import RawResponse, ResponseInfo
 from ._version import __version__
+from ._webhooks import AsyncWebhooks, UnknownWebhook, Webhooks
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -62,6 +65,7 @@ __all__ = [
     "AsyncPartnerInsightsClient",
     "AsyncPartnerInsightsResource",
     "AsyncPartnerInsightsResourceWithRawResponse",
+    "AsyncWebhooks",
     "CheckReportError",
     "ClientClosedError",
     "ConfigurationError",
@@ -89,7 +93,11 @@ __all__ = [
     "SandboxError",
     "TimeoutTypes",
     "UnexpectedRedirectError",
+    "UnknownWebhook",
     "UserError",
+    "WebhookVerificationError",
+    "WebhookVerificationReason",
+    "Webhooks",
     "__version__",
     "error_class_for",
     "migrate_options",

@@ -11,6 +11,7 @@ PartnerInsightsError                  base of every exception raised by this lib
 ├── UnexpectedRedirectError           a 3xx response: never followed, so credentials never leave for another host
 ├── ResponseValidationError           a 2xx response whose body is not a valid Partner Insights response
 ├── ResponseTooLargeError             a response body larger than `max_response_bytes` (after decompression)
+├── WebhookVerificationError          a webhook whose `Plaid-Verification` signature does not hold (see `reason`)
 └── PlaidAPIError                     any other non-2xx response (the parsed Plaid error body, or the start of the text)
     ├── InvalidRequestError           error_type INVALID_REQUEST
     ├── InvalidInputError             error_type INVALID_INPUT
@@ -64,6 +65,8 @@ __all__ = [
     "SandboxError",
     "UnexpectedRedirectError",
     "UserError",
+    "WebhookVerificationError",
+    "WebhookVerificationReason",
     "error_class_for",
 ]
 
@@ -210,6 +213,49 @@ class ResponseTooLargeError(PartnerInsightsError):
             f"HTTP {status_code} response body is larger than max_response_bytes={limit} (after decompression); "
             "to accept it, pass a larger max_response_bytes to the client, to with_options() or to get()"
         )
+
+
+WebhookVerificationReason = typing.Literal[
+    "missing_header",
+    "malformed_token",
+    "unsupported_algorithm",
+    "unknown_key",
+    "expired_key",
+    "bad_signature",
+    "body_mismatch",
+    "too_old",
+    "issued_in_future",
+]
+"""Why a webhook was refused; `WebhookVerificationError.reason` is always one of these."""
+
+_WEBHOOK_REASON_TEXT: dict[str, str] = {
+    "missing_header": "the request has no Plaid-Verification header",
+    "malformed_token": "the Plaid-Verification header is not a well-formed Plaid verification token",
+    "unsupported_algorithm": "the token is not signed with ES256 (P-256), the only algorithm Plaid uses",
+    "unknown_key": "Plaid does not know the key id (kid) the token names",
+    "expired_key": "the token is signed with a key Plaid has expired",
+    "bad_signature": "the token's signature does not match the key Plaid publishes for its key id",
+    "body_mismatch": "the SHA-256 of the body received differs from the token's request_body_sha256",
+    "too_old": "the token was issued longer ago than max_age allows",
+    "issued_in_future": "the token's issue time lies further in the future than leeway allows",
+}
+
+
+class WebhookVerificationError(PartnerInsightsError):
+    """A webhook was refused: its `Plaid-Verification` token does not prove that Plaid sent this body just now.
+
+    `reason` says which check failed (a `WebhookVerificationReason`); answer the sender with 400 and do not act on
+    the body. The message never holds the body, the token or a credential.
+    """
+
+    reason: WebhookVerificationReason
+
+    def __init__(self, reason: WebhookVerificationReason) -> None:
+        if reason not in _WEBHOOK_REASON_TEXT:
+            raise ValueError(f"unknown webhook verification reason {reason!r}")
+        self._init = ((reason,), {})
+        self.reason = reason
+        super().__init__(f"webhook refused ({reason}): {_WEBHOOK_REASON_TEXT[reason]}")
 
 
 class PlaidAPIError(PartnerInsightsError):

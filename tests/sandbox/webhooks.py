@@ -11,16 +11,19 @@ from typing import Any
 
 
 class WebhookReceiver:
-    """Listens on 127.0.0.1 (a free port); every JSON body POSTed to it lands on `received`."""
+    """Listens on 127.0.0.1 (a free port); every JSON body POSTed to it lands on `received`, and the exact bytes
+    with the headers on `raw`."""
 
     def __init__(self) -> None:
         self.received: queue.Queue[dict[str, Any]] = queue.Queue()
-        received = self.received
+        self.raw: queue.Queue[tuple[bytes, dict[str, str]]] = queue.Queue()
+        received, raw = self.received, self.raw
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                received.put(body)
+                content = self.rfile.read(int(self.headers["content-length"]))
+                raw.put((content, dict(self.headers.items())))
+                received.put(json.loads(content))
                 self.send_response(200)
                 self.send_header("content-length", "0")
                 self.end_headers()

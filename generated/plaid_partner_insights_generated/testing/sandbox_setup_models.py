@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -363,64 +363,6 @@ class SandboxUserFireWebhookResponse(BaseModel):
     request_id: str
     """
     Identifier of this request.
-    """
-
-
-class CheckReportFailedError(BaseModel):
-    """
-    Why a report failed, shaped like a Plaid error body; every field is optional here.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    error_type: str | None = None
-    """
-    Broad category, such as `CHECK_REPORT_ERROR`.
-    """
-    error_code: str | None = None
-    """
-    Specific code, such as `DATA_UNAVAILABLE` or `NO_ACCOUNTS`.
-    """
-    error_code_reason: str | None = None
-    """
-    Finer reason for the code, or null.
-    """
-    error_message: str | None = None
-    """
-    Explanation for developers.
-    """
-    display_message: str | None = None
-    """
-    Message for end users, or null.
-    """
-    request_id: str | None = None
-    """
-    Identifier of the request the error belongs to.
-    """
-    causes: list[Any] | None = None
-    """
-    Underlying errors, such as those of individual Items.
-    """
-    status: int | None = None
-    """
-    The HTTP status the error would have had, or null.
-    """
-    documentation_url: str | None = None
-    """
-    Where Plaid documents this code.
-    """
-    suggested_action: str | None = None
-    """
-    What to do about it, or null.
-    """
-    required_account_subtypes: list[str] | None = None
-    """
-    Account subtypes the product needed.
-    """
-    provided_account_subtypes: list[str] | None = None
-    """
-    Account subtypes the user's Items had.
     """
 
 
@@ -979,7 +921,7 @@ class CraUserCheckReportFailedWebhook(BaseModel):
     """
     The user the report is for.
     """
-    error: CheckReportFailedError
+    error: PlaidError
     repairable_items: list[CheckReportRepairableItem]
     """
     Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
@@ -1050,7 +992,7 @@ class CraCheckReportFailedWebhook(BaseModel):
     """
     The user the report is for.
     """
-    error: CheckReportFailedError
+    error: PlaidError
     repairable_items: list[CheckReportRepairableItem]
     """
     Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypeAlias
+from typing import Literal, NotRequired, TypeAlias
 
 from typing_extensions import TypedDict
 
@@ -297,61 +297,6 @@ class SandboxUserFireWebhookResponse(TypedDict):
     request_id: str
     """
     Identifier of this request.
-    """
-
-
-class CheckReportFailedError(TypedDict):
-    """
-    Why a report failed, shaped like a Plaid error body; every field is optional here.
-    """
-
-    error_type: NotRequired[str]
-    """
-    Broad category, such as `CHECK_REPORT_ERROR`.
-    """
-    error_code: NotRequired[str]
-    """
-    Specific code, such as `DATA_UNAVAILABLE` or `NO_ACCOUNTS`.
-    """
-    error_code_reason: NotRequired[str | None]
-    """
-    Finer reason for the code, or null.
-    """
-    error_message: NotRequired[str]
-    """
-    Explanation for developers.
-    """
-    display_message: NotRequired[str | None]
-    """
-    Message for end users, or null.
-    """
-    request_id: NotRequired[str]
-    """
-    Identifier of the request the error belongs to.
-    """
-    causes: NotRequired[list[Any]]
-    """
-    Underlying errors, such as those of individual Items.
-    """
-    status: NotRequired[int | None]
-    """
-    The HTTP status the error would have had, or null.
-    """
-    documentation_url: NotRequired[str]
-    """
-    Where Plaid documents this code.
-    """
-    suggested_action: NotRequired[str | None]
-    """
-    What to do about it, or null.
-    """
-    required_account_subtypes: NotRequired[list[str]]
-    """
-    Account subtypes the product needed.
-    """
-    provided_account_subtypes: NotRequired[list[str]]
-    """
-    Account subtypes the user's Items had.
     """
 
 
@@ -829,7 +774,7 @@ class CraUserCheckReportFailedWebhook(TypedDict):
     """
     The user the report is for.
     """
-    error: CheckReportFailedError
+    error: PlaidError
     repairable_items: list[CheckReportRepairableItem]
     """
     Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
@@ -894,7 +839,7 @@ class CraCheckReportFailedWebhook(TypedDict):
     """
     The user the report is for.
     """
-    error: CheckReportFailedError
+    error: PlaidError
     repairable_items: list[CheckReportRepairableItem]
     """
     Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.

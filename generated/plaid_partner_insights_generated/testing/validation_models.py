@@ -427,6 +427,206 @@ class CheckReportWarningCode(StrEnum):
     USER_FRAUD_ALERT = "USER_FRAUD_ALERT"
 
 
+class WebhookVerificationKeyGetRequest(BaseModel):
+    """
+    Body of `/webhook_verification_key/get`. Credentials may travel in the body, but the `PLAID-CLIENT-ID` and `PLAID-SECRET` headers are the better place.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    client_id: Annotated[str | None, Field(min_length=1)] = None
+    """
+    Your Plaid client ID, when it is not sent in the `PLAID-CLIENT-ID` header.
+    """
+    secret: Annotated[str | None, Field(min_length=1)] = None
+    """
+    Your Plaid secret, when it is not sent in the `PLAID-SECRET` header.
+    """
+    key_id: Annotated[str, Field(min_length=1)]
+    """
+    The `kid` from the protected header of the webhook's `Plaid-Verification` JWT.
+    """
+
+
+class JWKPublicKey(BaseModel):
+    """
+    A public key in JSON Web Key form, with Plaid's two timestamps beside the standard fields. Plaid's keys are ECDSA keys on the P-256 curve, used with ES256.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    alg: str
+    """
+    The signing algorithm the key is for; `ES256`.
+    """
+    crv: str
+    """
+    The elliptic curve; `P-256`.
+    """
+    kid: str
+    """
+    The key's id, as the `kid` of the tokens it signs.
+    """
+    kty: str
+    """
+    The key type; `EC`.
+    """
+    use: str
+    """
+    What the key is for; `sig` (signatures).
+    """
+    x: str
+    """
+    The x coordinate of the public point, base64url without padding.
+    """
+    y: str
+    """
+    The y coordinate of the public point, base64url without padding.
+    """
+    created_at: int
+    """
+    When Plaid made the key, in Unix seconds.
+    """
+    expired_at: Annotated[int | None, Field(...)]
+    """
+    When Plaid retired the key, in Unix seconds; null while it is in use. Once set, tokens signed by the key must be refused, whatever the time now.
+    """
+
+
+class CheckReportRepairableItem(BaseModel):
+    """
+    An Item whose error kept it out of the report, and that the user can repair.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    error_type: str
+    """
+    Broad category of the Item's error, such as `ITEM_ERROR`.
+    """
+    error_code: str
+    """
+    The Item's error code, such as `ITEM_LOGIN_REQUIRED`.
+    """
+    error_message: str
+    """
+    Explanation for developers.
+    """
+    display_message: Annotated[str | None, Field(...)]
+    """
+    Message for end users, or null.
+    """
+    item_id: str
+    """
+    The Item to repair.
+    """
+
+
+class WebhookEnvironmentValues(StrEnum):
+    """
+    Plaid environment that sent the webhook.
+    """
+
+    SANDBOX = "sandbox"
+    PRODUCTION = "production"
+
+
+class Products(StrEnum):
+    """
+    A Plaid product. Only the `cra_*` values matter to the setup flow.
+    """
+
+    ASSETS = "assets"
+    AUTH = "auth"
+    BALANCE = "balance"
+    BALANCE_PLUS = "balance_plus"
+    BEACON = "beacon"
+    IDENTITY = "identity"
+    IDENTITY_MATCH = "identity_match"
+    INVESTMENTS = "investments"
+    INVESTMENTS_AUTH = "investments_auth"
+    LIABILITIES = "liabilities"
+    PAYMENT_INITIATION = "payment_initiation"
+    IDENTITY_VERIFICATION = "identity_verification"
+    TRANSACTIONS = "transactions"
+    CREDIT_DETAILS = "credit_details"
+    INCOME = "income"
+    INCOME_VERIFICATION = "income_verification"
+    STANDING_ORDERS = "standing_orders"
+    TRANSFER = "transfer"
+    EMPLOYMENT = "employment"
+    RECURRING_TRANSACTIONS = "recurring_transactions"
+    TRANSACTIONS_REFRESH = "transactions_refresh"
+    SIGNAL = "signal"
+    STATEMENTS = "statements"
+    PROCESSOR_PAYMENTS = "processor_payments"
+    PROCESSOR_IDENTITY = "processor_identity"
+    PROFILE = "profile"
+    CRA_BASE_REPORT = "cra_base_report"
+    CRA_INCOME_INSIGHTS = "cra_income_insights"
+    CRA_PARTNER_INSIGHTS = "cra_partner_insights"
+    CRA_NETWORK_INSIGHTS = "cra_network_insights"
+    CRA_CASHFLOW_INSIGHTS = "cra_cashflow_insights"
+    CRA_MONITORING = "cra_monitoring"
+    CRA_LEND_SCORE = "cra_lend_score"
+    CRA_PLAID_CREDIT_SCORE = "cra_plaid_credit_score"
+    CRA_QUALIFY = "cra_qualify"
+    CRA_HOME_LENDING = "cra_home_lending"
+    LAYER = "layer"
+    PAY_BY_BANK = "pay_by_bank"
+    PROTECT_LINKED_BANK = "protect_linked_bank"
+    PROTECT_TRANSACTIONS = "protect_transactions"
+
+
+class CraPartnerInsightsCompleteWebhook(BaseModel):
+    """
+    Sent when Partner Insights for a user are ready to be read with `/cra/check_report/partner_insights/get`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    webhook_type: str
+    """
+    Always `CRA_INSIGHTS`.
+    """
+    webhook_code: str
+    """
+    Always `PARTNER_INSIGHTS_COMPLETE`.
+    """
+    user_id: str
+    """
+    The user the insights are for.
+    """
+    environment: WebhookEnvironmentValues
+
+
+class CraPartnerInsightsErrorWebhook(BaseModel):
+    """
+    Sent when Partner Insights for a user could not be produced; reading them answers with the error that explains why.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    webhook_type: str
+    """
+    Always `CRA_INSIGHTS`.
+    """
+    webhook_code: str
+    """
+    Always `PARTNER_INSIGHTS_ERROR`.
+    """
+    user_id: str
+    """
+    The user the insights are for.
+    """
+    environment: WebhookEnvironmentValues
+
+
 class PlaidErrorType(StrEnum):
     """
     Broad category of an error; stable and safe to branch on. Plaid adds values over time.
@@ -844,6 +1044,91 @@ class Address(BaseModel):
     """
 
 
+class WebhookVerificationKeyGetResponse(BaseModel):
+    """
+    Body of a successful `/webhook_verification_key/get` answer.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    key: JWKPublicKey
+    request_id: str
+    """
+    Identifier of this request, for Plaid support.
+    """
+
+
+class CraCheckReportReadyWebhook(BaseModel):
+    """
+    Sent when a report of a user on the older user API is ready; it can be read for 24 hours.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `CHECK_REPORT_READY`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    successful_products: list[Products] | None = None
+    """
+    Products that were built.
+    """
+    failed_products: list[Products] | None = None
+    """
+    Products that could not be built; their get calls say why.
+    """
+    item_ids: list[str] | None = None
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
+
+
+class CraUserCheckReportReadyWebhook(BaseModel):
+    """
+    Sent when a report of a user on the current user API is ready; it can be read for 24 hours.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `USER_CHECK_REPORT_READY`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    successful_products: list[Products] | None = None
+    """
+    Products that were built.
+    """
+    failed_products: list[Products] | None = None
+    """
+    Products that could not be built; their get calls say why.
+    """
+    item_ids: list[str] | None = None
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
+
+
 class Cause(BaseModel):
     """
     An error tied to one Item: every `PlaidError` field plus the `item_id` it concerns. Used in report warnings and in `PlaidError.causes`.
@@ -1092,6 +1377,78 @@ class CheckReportWarning(BaseModel):
     """
     The error behind the warning, with the affected Item; null when none applies.
     """
+
+
+class CraCheckReportFailedWebhook(BaseModel):
+    """
+    Sent when a report of a user on the older user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `CHECK_REPORT_FAILED`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    error: PlaidError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
+    """
+    item_ids: list[str] | None = None
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
+
+
+class CraUserCheckReportFailedWebhook(BaseModel):
+    """
+    Sent when a report of a user on the current user API could not be built: `error` says why, and `repairable_items` lists the Items the user can fix before a new report is requested.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    webhook_type: str
+    """
+    Always `CHECK_REPORT`.
+    """
+    webhook_code: str
+    """
+    Always `USER_CHECK_REPORT_FAILED`.
+    """
+    user_id: str
+    """
+    The user the report is for.
+    """
+    error: PlaidError
+    repairable_items: list[CheckReportRepairableItem]
+    """
+    Items with an error the user can resolve (for example by signing in again through Link); empty when none can be.
+    """
+    failed_products: list[Products]
+    """
+    Products of the report that were not built.
+    """
+    item_ids: list[str] | None = None
+    """
+    Items the report drew on (a closed beta field).
+    """
+    environment: WebhookEnvironmentValues
 
 
 class CraPartnerInsightsFicoInput(BaseModel):

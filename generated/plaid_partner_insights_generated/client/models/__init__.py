@@ -4,16 +4,21 @@
 from .address import Address
 from .address_data import AddressData
 from .cause import Cause
+from .check_report_repairable_item import CheckReportRepairableItem
 from .check_report_warning import CheckReportWarning
 from .check_report_warning_code import CheckReportWarningCode
+from .cra_check_report_failed_webhook import CraCheckReportFailedWebhook
 from .cra_check_report_partner_insights_get_options import CraCheckReportPartnerInsightsGetOptions
 from .cra_check_report_partner_insights_get_partner_insights import CraCheckReportPartnerInsightsGetPartnerInsights
 from .cra_check_report_partner_insights_get_request import CraCheckReportPartnerInsightsGetRequest
 from .cra_check_report_partner_insights_get_response import CraCheckReportPartnerInsightsGetResponse
+from .cra_check_report_ready_webhook import CraCheckReportReadyWebhook
 from .cra_partner_insights import CraPartnerInsights
 from .cra_partner_insights_base_fico_score import CraPartnerInsightsBaseFicoScore
 from .cra_partner_insights_base_fico_score_version import CraPartnerInsightsBaseFicoScoreVersion
 from .cra_partner_insights_bureau import CraPartnerInsightsBureau
+from .cra_partner_insights_complete_webhook import CraPartnerInsightsCompleteWebhook
+from .cra_partner_insights_error_webhook import CraPartnerInsightsErrorWebhook
 from .cra_partner_insights_fico_input import CraPartnerInsightsFicoInput
 from .cra_partner_insights_fico_report_characteristics import CraPartnerInsightsFicoReportCharacteristics
 from .cra_partner_insights_fico_results import CraPartnerInsightsFicoResults
@@ -25,11 +30,14 @@ from .cra_partner_insights_ultra_fico_score import CraPartnerInsightsUltraFicoSc
 from .cra_partner_insights_ultra_fico_score_request import CraPartnerInsightsUltraFicoScoreRequest
 from .cra_partner_insights_ultra_fico_score_result import CraPartnerInsightsUltraFicoScoreResult
 from .cra_partner_insights_ultra_fico_score_version import CraPartnerInsightsUltraFicoScoreVersion
+from .cra_user_check_report_failed_webhook import CraUserCheckReportFailedWebhook
+from .cra_user_check_report_ready_webhook import CraUserCheckReportReadyWebhook
 from .cra_user_tier import CraUserTier
 from .credit_bank_income_account_type import CreditBankIncomeAccountType
 from .depository_account_subtype import DepositoryAccountSubtype
 from .email import Email
 from .email_type import EmailType
+from .jwk_public_key import JWKPublicKey
 from .owner import Owner
 from .phone_number import PhoneNumber
 from .phone_number_type import PhoneNumberType
@@ -50,21 +58,30 @@ from .prism_insights_version import PrismInsightsVersion
 from .prism_product import PrismProduct
 from .prism_versions import PrismVersions
 from .prism_versions_deprecated import PrismVersionsDeprecated
+from .products import Products
+from .webhook_environment_values import WebhookEnvironmentValues
+from .webhook_verification_key_get_request import WebhookVerificationKeyGetRequest
+from .webhook_verification_key_get_response import WebhookVerificationKeyGetResponse
 
 __all__ = (
     "Address",
     "AddressData",
     "Cause",
+    "CheckReportRepairableItem",
     "CheckReportWarning",
     "CheckReportWarningCode",
+    "CraCheckReportFailedWebhook",
     "CraCheckReportPartnerInsightsGetOptions",
     "CraCheckReportPartnerInsightsGetPartnerInsights",
     "CraCheckReportPartnerInsightsGetRequest",
     "CraCheckReportPartnerInsightsGetResponse",
+    "CraCheckReportReadyWebhook",
     "CraPartnerInsights",
     "CraPartnerInsightsBaseFicoScore",
     "CraPartnerInsightsBaseFicoScoreVersion",
     "CraPartnerInsightsBureau",
+    "CraPartnerInsightsCompleteWebhook",
+    "CraPartnerInsightsErrorWebhook",
     "CraPartnerInsightsFicoInput",
     "CraPartnerInsightsFicoReportCharacteristics",
     "CraPartnerInsightsFicoResults",
@@ -76,11 +93,14 @@ __all__ = (
     "CraPartnerInsightsUltraFicoScoreRequest",
     "CraPartnerInsightsUltraFicoScoreResult",
     "CraPartnerInsightsUltraFicoScoreVersion",
+    "CraUserCheckReportFailedWebhook",
+    "CraUserCheckReportReadyWebhook",
     "CraUserTier",
     "CreditBankIncomeAccountType",
     "DepositoryAccountSubtype",
     "Email",
     "EmailType",
+    "JWKPublicKey",
     "Owner",
     "PhoneNumber",
     "PhoneNumberType",
@@ -101,4 +121,8 @@ __all__ = (
     "PrismProduct",
     "PrismVersions",
     "PrismVersionsDeprecated",
+    "Products",
+    "WebhookEnvironmentValues",
+    "WebhookVerificationKeyGetRequest",
+    "WebhookVerificationKeyGetResponse",
 )

@@ -7,7 +7,7 @@ with EmulatorServer(port=0) as server:
     ...  # point a client at server.url and ask for DEMO_USER_ID
 ```
 
-The server needs the `sandbox` extra (uvicorn, pydantic). The user constants and the CLI hook do not, so
+The server needs the `sandbox` extra (uvicorn, pydantic, PyJWT). The user constants and the CLI hook do not, so
 they import eagerly; the server parts import on first use and raise a clear `ImportError` without the extra.
 """
 
@@ -88,7 +88,8 @@ _LAZY = {
     "WebhookDelivery": "._setup",
 }
 _MISSING_EXTRA = (
-    'the local emulator needs the "sandbox" extra (uvicorn and pydantic): pip install "plaid-partner-insights[sandbox]"'
+    'the local emulator needs the "sandbox" extra (uvicorn, pydantic and PyJWT): '
+    'pip install "plaid-partner-insights[sandbox]"'
 )
 
 
@@ -99,7 +100,7 @@ def __getattr__(name: str) -> Any:
     try:
         loaded = importlib.import_module(module, __name__)
     except ImportError as exc:
-        if exc.name in {"uvicorn", "pydantic", "pydantic_core", "typing_extensions", "h11"}:
+        if exc.name in {"uvicorn", "pydantic", "pydantic_core", "typing_extensions", "h11", "jwt", "cryptography"}:
             raise ImportError(f"{_MISSING_EXTRA} (missing: {exc.name})", name=exc.name) from exc
         raise
     return getattr(loaded, name)

@@ -14,6 +14,10 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from plaid_partner_insights_generated import typed_dicts
+from plaid_partner_insights_generated.client.api.plaid import WEBHOOK_VERIFICATION_KEY_GET
+from plaid_partner_insights_generated.testing import validation_models
+
 from ... import _spec
 from ._admin import AdminAPI
 from ._errors import PlaidFailure, invalid_request, new_request_id
@@ -21,8 +25,9 @@ from ._faults import FaultQueue, StatusFault, WireFault
 from ._journal import Journal
 from ._report import build_response
 from ._setup import SETUP_ROUTES, SetupFlow, SetupSettings
+from ._signing import WebhookSigner
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
-from ._validation import parse_body, validate_request
+from ._validation import parse_body, validate_model, validate_request
 from ._wire import Answer, Wire
 
 __all__ = ["ENDPOINT", "MAX_BODY_BYTES", "EmulatorApp", "create_app"]
@@ -33,10 +38,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 ENDPOINT = "/cra/check_report/partner_insights/get"
+KEY_ENDPOINT = WEBHOOK_VERIFICATION_KEY_GET.path
 MAX_BODY_BYTES = 1024 * 1024
 NEW_CLIENT_CUTOFF = "2026-07-01"
 API_VERSION = "2020-09-14"
 _logger = logging.getLogger("plaid_partner_insights.testing.emulator")
+
+_UNKNOWN_KEY = PlaidFailure(
+    400,
+    "INVALID_INPUT",
+    "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+    "no webhook verification key of this sandbox has this key_id",
+)
 
 _REPORT_ERRORS = {
     Outcome.PRODUCT_NOT_READY: PlaidFailure(
@@ -142,7 +155,8 @@ class EmulatorApp:
         self.faults = FaultQueue()
         self.journal = Journal((client_id or "", secret or ""))
         self.admin = AdminAPI(self) if admin_api else None
-        self.setup = SetupFlow(setup or SetupSettings())
+        self.webhook_signer = WebhookSigner()
+        self.setup = SetupFlow(setup or SetupSettings(), self.webhook_signer)
 
     def __repr__(self) -> str:
         # Never show the credentials, only whether they are checked.
@@ -214,7 +228,7 @@ class EmulatorApp:
         self, scope: Scope, headers: dict[str, str], raw: bytes, request_id: str
     ) -> tuple[int, Any, dict[str, str]]:
         path = scope["path"]
-        if path != ENDPOINT and path not in SETUP_ROUTES:
+        if path != ENDPOINT and path != KEY_ENDPOINT and path not in SETUP_ROUTES:
             raise PlaidFailure(404, "INVALID_REQUEST", "NOT_FOUND", "the requested path does not exist")
         if scope["method"] != "POST":
             raise PlaidFailure(
@@ -230,6 +244,8 @@ class EmulatorApp:
         body = parse_body(raw)
         self._authenticate(body, headers)
         _check_api_version(headers)
+        if path == KEY_ENDPOINT:
+            return 200, self._verification_key(raw, body, request_id), {}
         if path != ENDPOINT:
             status, answer = await self.setup.handle(path, raw, body)
             return status, answer, {}
@@ -269,6 +285,18 @@ class EmulatorApp:
                 "INVALID_API_KEYS",
                 "invalid client_id or secret provided",
             )
+
+    def _verification_key(self, raw: bytes, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+        request = validate_model(
+            validation_models.WebhookVerificationKeyGetRequest,
+            typed_dicts.WebhookVerificationKeyGetRequest,
+            raw,
+            body,
+        )
+        jwk = self.webhook_signer.jwk(request.key_id)
+        if jwk is None:
+            raise _UNKNOWN_KEY
+        return {"key": jwk, "request_id": request_id}
 
     def _answer_report(self, identity: str, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         not_readable = self.setup.report_failure(identity)  # users made through the setup flow

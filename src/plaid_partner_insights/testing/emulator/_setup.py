@@ -28,6 +28,7 @@ from plaid_partner_insights_generated.testing import sandbox_setup_models as mod
 from plaid_partner_insights_generated.testing import sandbox_setup_typed_dicts as typed_dicts
 
 from ._errors import PlaidFailure, invalid_request, new_request_id
+from ._signing import WebhookSigner
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
 from ._validation import validate_model
 
@@ -145,8 +146,9 @@ class _User:
 class SetupFlow:
     """The setup endpoints and their state, shared by every request the app serves."""
 
-    def __init__(self, settings: SetupSettings) -> None:
+    def __init__(self, settings: SetupSettings, signer: WebhookSigner) -> None:
         self.settings = settings
+        self._signer = signer
         self._clock = settings.clock
         self._lock = threading.Lock()
         self._users: dict[str, _User] = {}
@@ -304,11 +306,12 @@ class SetupFlow:
         await self._deliver(webhook, payload)
 
     async def _deliver(self, url: str, payload: dict[str, Any]) -> int | None:
-        """POST one webhook; a receiver that cannot be reached is logged, never an error of the request."""
+        """POST one webhook, signed; a receiver that cannot be reached is logged, never an error of the request."""
         status: int | None = None
+        signed = self._signer.sign(payload)
         try:
             async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False) as client:
-                status = (await client.post(url, json=payload)).status_code
+                status = (await client.post(url, content=signed.body, headers=signed.headers)).status_code
         except Exception as exc:  # any failure (e.g. a host's socket policy) is the receiver's, never the request's
             _logger.warning("emulator webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
         self.deliveries.append(WebhookDelivery(url, payload, status))

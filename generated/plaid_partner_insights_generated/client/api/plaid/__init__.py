@@ -11,3 +11,11 @@ CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET = Operation(
     request_model="CraCheckReportPartnerInsightsGetRequest",
     response_model="CraCheckReportPartnerInsightsGetResponse",
 )
+WEBHOOK_VERIFICATION_KEY_GET = Operation(
+    name="webhook_verification_key_get",
+    method="POST",
+    path="/webhook_verification_key/get",
+    content_type="application/json",
+    request_model="WebhookVerificationKeyGetRequest",
+    response_model="WebhookVerificationKeyGetResponse",
+)

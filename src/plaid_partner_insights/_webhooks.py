@@ -1,0 +1,166 @@
+"""`client.webhooks`: verify a webhook Plaid sent and read it into the model the spec gives its type and code.
+
+```python
+event = client.webhooks.verify(request_body_bytes, request_headers)  # raises WebhookVerificationError
+if isinstance(event, CraUserCheckReportReadyWebhook):
+    report = client.partner_insights.get(user_id=event.user_id)
+```
+
+The keys come through the client's own `/webhook_verification_key/get` call (its retries, timeouts and typed
+errors) and are cached on the client, shared with its `with_options()` copies.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Mapping
+
+from ._exceptions import PlaidAPIError, ResponseValidationError
+from ._webhook_verification import (
+    DEFAULT_LEEWAY,
+    DEFAULT_MAX_AGE,
+    check_arguments,
+    check_token,
+    parse_token,
+    require_jwt,
+)
+
+if typing.TYPE_CHECKING:
+    from plaid_partner_insights_generated.webhooks import KnownWebhook
+
+    from ._client import AsyncPartnerInsightsClient, PartnerInsightsClient
+
+__all__ = ["AsyncWebhooks", "UnknownWebhook", "Webhooks", "parse_webhook"]
+
+# What Plaid answers for a key id it does not know (an `INVALID_INPUT` error).
+UNKNOWN_KEY_ERROR_CODE = "INVALID_WEBHOOK_VERIFICATION_KEY_ID"
+
+
+class UnknownWebhook:
+    """A verified webhook whose `(webhook_type, webhook_code)` the spec does not describe (yet).
+
+    Plaid adds webhooks over time; receiving one is not an error. `to_dict()` gives the JSON object received.
+    `webhook_type` and `webhook_code` are `None` when the body does not hold them as strings.
+    """
+
+    __slots__ = ("_data", "webhook_code", "webhook_type")
+
+    def __init__(self, data: Mapping[str, typing.Any]) -> None:
+        self._data = dict(data)
+        webhook_type, webhook_code = data.get("webhook_type"), data.get("webhook_code")
+        self.webhook_type = webhook_type if isinstance(webhook_type, str) else None
+        self.webhook_code = webhook_code if isinstance(webhook_code, str) else None
+
+    def to_dict(self) -> dict[str, typing.Any]:
+        """The webhook's JSON object, as received."""
+        return dict(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnknownWebhook) and other._data == self._data
+
+    __hash__ = None  # type: ignore[assignment]  # mutable contents, like the generated models
+
+    def __repr__(self) -> str:
+        return f"UnknownWebhook(webhook_type={self.webhook_type!r}, webhook_code={self.webhook_code!r})"
+
+
+def parse_webhook(body: bytes) -> KnownWebhook | UnknownWebhook:
+    """A verified body as the model of its `(webhook_type, webhook_code)`, or an `UnknownWebhook`.
+
+    A body that is not a JSON object, or a known webhook missing a field the spec requires, raises
+    `ResponseValidationError` naming the field (never quoting the body).
+    """
+    from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
+
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise ResponseValidationError("webhook body is not valid JSON", path=None) from None
+    if not isinstance(data, dict):
+        raise ResponseValidationError(f"webhook body is a JSON {type(data).__name__}, not an object", path=None)
+    model = WEBHOOK_MODELS.get((data.get("webhook_type"), data.get("webhook_code")))  # type: ignore[arg-type]
+    if model is None:
+        return UnknownWebhook(data)
+    return model.from_dict(data)
+
+
+class Webhooks:
+    """`client.webhooks` of `PartnerInsightsClient`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: PartnerInsightsClient) -> None:
+        self._client = client
+
+    def verify(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        max_age: float = DEFAULT_MAX_AGE,
+        leeway: float = DEFAULT_LEEWAY,
+        now: float | None = None,
+    ) -> KnownWebhook | UnknownWebhook:
+        """Check that Plaid sent exactly `body` recently, then return it as the model of its type and code.
+
+        - `body`: the request body exactly as received (bytes; never a re-serialization of the parsed JSON).
+        - `headers`: the request headers, any mapping; `Plaid-Verification` is found in any letter case.
+        - `max_age`: the oldest token accepted, in seconds since its `iat`; `leeway`: how far in the future an
+          `iat` may lie (clock skew); `now`: Unix seconds to judge by instead of the clock (tests).
+
+        Raises `WebhookVerificationError` (see its `reason`) when the webhook must be refused, the client's usual
+        errors when the signing key cannot be fetched (`APIConnectionError`, `PlaidAPIError`, ...),
+        `ResponseValidationError` when a verified body does not match its model, and `ConfigurationError` when
+        the `webhooks` extra is not installed.
+        """
+        require_jwt()
+        raw, moment = check_arguments(body, max_age, leeway, now)
+        token = parse_token(headers)
+        key = self._client._webhook_keys.get(token.kid, self._fetch_key)
+        check_token(token, key, raw, max_age=max_age, leeway=leeway, now=moment)
+        return parse_webhook(raw)
+
+    def _fetch_key(self, kid: str) -> dict[str, typing.Any] | None:
+        try:
+            response = self._client.webhook_verification_key.get(key_id=kid)
+        except PlaidAPIError as error:
+            if error.error_code == UNKNOWN_KEY_ERROR_CODE:
+                return None
+            raise
+        return response.key.to_dict()
+
+
+class AsyncWebhooks:
+    """`client.webhooks` of `AsyncPartnerInsightsClient`: `await client.webhooks.verify(...)`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
+        self._client = client
+
+    async def verify(
+        self,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        max_age: float = DEFAULT_MAX_AGE,
+        leeway: float = DEFAULT_LEEWAY,
+        now: float | None = None,
+    ) -> KnownWebhook | UnknownWebhook:
+        """Check that Plaid sent exactly `body` recently; see `Webhooks.verify`."""
+        require_jwt()
+        raw, moment = check_arguments(body, max_age, leeway, now)
+        token = parse_token(headers)
+        key = await self._client._webhook_keys.aget(token.kid, self._fetch_key)
+        check_token(token, key, raw, max_age=max_age, leeway=leeway, now=moment)
+        return parse_webhook(raw)
+
+    async def _fetch_key(self, kid: str) -> dict[str, typing.Any] | None:
+        try:
+            response = await self._client.webhook_verification_key.get(key_id=kid)
+        except PlaidAPIError as error:
+            if error.error_code == UNKNOWN_KEY_ERROR_CODE:
+                return None
+            raise
+        return response.key.to_dict()
