@@ -142,10 +142,12 @@ def json_parse(body: bytes) -> Call:
 
 def ours_parse(body: bytes) -> Call:
     """What our client does with the body of a 200: bytes to the typed response model, with its checks."""
+    from plaid_partner_insights_generated.client.api.plaid import CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET
+
     from plaid_partner_insights._base_client import _parse_success
 
     def call() -> object:
-        return _parse_success(200, body)
+        return _parse_success(200, body, CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET.response_model)
 
     return call
 

@@ -121,6 +121,7 @@ class PreparedCall:
         "max_retries",
         "method",
         "path",
+        "response_model",
         "timeout",
         "url",
     )
@@ -135,6 +136,7 @@ class PreparedCall:
         timeout: TimeoutTypes,
         max_retries: int,
         max_response_bytes: int,
+        response_model: str,
     ) -> None:
         self.method = method
         self.url = url
@@ -144,6 +146,7 @@ class PreparedCall:
         self.timeout, self.deadline = _phase_timeouts(timeout)
         self.max_retries = max_retries
         self.max_response_bytes = max_response_bytes
+        self.response_model = response_model
 
     def __repr__(self) -> str:
         return f"<PreparedCall {self.method} {self.url} max_retries={self.max_retries}>"
@@ -223,8 +226,8 @@ class BaseClient:
     _operation: Operation
     _lifecycle: _Lifecycle
     _http: httpx.Client | httpx.AsyncClient
-    # (URL, headers) of every request, for a client made here; `None` for the user's own `http_client`.
-    _prebuilt: tuple[httpx.URL, httpx.Headers] | None = None
+    # (URL by path, headers) of every request, for a client made here; `None` for the user's own `http_client`.
+    _prebuilt: tuple[dict[str, httpx.URL], httpx.Headers] | None = None
 
     def _configure(
         self,
@@ -328,15 +331,18 @@ class BaseClient:
         max_retries: int | None,
         stacklevel: int,
         max_response_bytes: int | None = None,
+        operation: Operation | None = None,
     ) -> PreparedCall:
-        """Validate the request fields and build the call. `stacklevel` locates the user's line for warnings."""
-        checks = request_checker(self._operation.request_model)
+        """Validate the request fields and build the call of `operation` (the client's own by default).
+        `stacklevel` locates the user's line for warnings."""
+        operation = self._operation if operation is None else operation
+        checks = request_checker(operation.request_model)
         headers = self._headers
         body: dict[str, object] = {}
         for key, value in params.items():
             check = checks.get(key)
             if check is None:
-                raise TypeError(_unexpected_keyword(key, checks))
+                raise TypeError(_unexpected_keyword(operation, key, checks))
             if key == "client_id" or key == "secret":
                 # Credentials go in the headers only: a per-call value replaces the client's for this call.
                 # (Checked without the generic checker, whose messages quote the value.)
@@ -353,7 +359,6 @@ class BaseClient:
                 del body["options"]
             else:
                 body["options"] = options
-        operation = self._operation
         return PreparedCall(
             operation.method,
             self._base_url + operation.path,
@@ -363,6 +368,7 @@ class BaseClient:
             self._timeout if timeout is None else _as_timeout(timeout, "timeout"),
             self._max_retries if max_retries is None else _as_max_retries(max_retries),
             self._max_response_bytes if max_response_bytes is None else _as_max_response_bytes(max_response_bytes),
+            operation.response_model,
         )
 
     def _check_open(self) -> None:
@@ -401,7 +407,7 @@ class BaseClient:
         http = client(follow_redirects=False) if direct is None else client(transport=direct, follow_redirects=False)
         headers = httpx.Headers(http.headers)
         headers.update(self._headers)
-        self._prebuilt = (httpx.URL(self._base_url + self._operation.path), headers)
+        self._prebuilt = ({self._operation.path: httpx.URL(self._base_url + self._operation.path)}, headers)
         return http, direct
 
     def _build_request(
@@ -419,7 +425,10 @@ class BaseClient:
                 timeout=call.timeout,
                 extensions=extensions or None,
             )
-        url, headers = prebuilt
+        urls, headers = prebuilt
+        url = urls.get(call.path)
+        if url is None:  # another operation's first call: parsed once, like the client's own operation
+            url = urls[call.path] = httpx.URL(call.url)
         if call.headers is not self._headers:  # credentials given for this call only
             headers = httpx.Headers(headers)
             headers.update(call.headers)
@@ -505,9 +514,7 @@ class BaseClient:
             raise
         return RawResponse(info(parsed.request_id), parsed)
 
-    def _interpret_response(
-        self, call: PreparedCall, received: Received, attempt: int, started: float
-    ) -> CraCheckReportPartnerInsightsGetResponse:
+    def _interpret_response(self, call: PreparedCall, received: Received, attempt: int, started: float) -> typing.Any:
         """The parsed response of a final attempt, or the exception it means."""
         response = received.response
         status = response.status_code
@@ -527,7 +534,7 @@ class BaseClient:
                     body_excerpt=_excerpt(content),
                     request_id=None,
                 )
-            result = _parse_success(status, content)
+            result = _parse_success(status, content, call.response_model)
             _log_attempt(logging.DEBUG, call, None, status, result.request_id, attempt, started, "")
             return result
         complete = not received.overflowed and received.decode_error is None
@@ -726,10 +733,11 @@ def _log_attempt(
     )
 
 
-def _unexpected_keyword(key: str, allowed: Mapping[str, object]) -> str:
+def _unexpected_keyword(operation: Operation, key: str, allowed: Mapping[str, object]) -> str:
     import difflib
 
-    message = f"get() got an unexpected keyword argument {key!r}"
+    method = operation.name.rsplit("_", 1)[-1]
+    message = f"{method}() got an unexpected keyword argument {key!r}"
     close = difflib.get_close_matches(key, list(allowed), n=1)
     return message + (f"; did you mean {close[0]!r}?" if close else "")
 
@@ -743,8 +751,8 @@ def _request_id_of(content: bytes) -> str | None:
     return request_id if isinstance(request_id, str) else None
 
 
-def _parse_success(status: int, content: bytes) -> CraCheckReportPartnerInsightsGetResponse:
-    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
+def _parse_success(status: int, content: bytes, response_model: str) -> typing.Any:
+    from plaid_partner_insights_generated.client import models
 
     try:
         data = _loads(content)
@@ -768,7 +776,7 @@ def _parse_success(status: int, content: bytes) -> CraCheckReportPartnerInsights
     request_id = data.get("request_id")
     request_id = request_id if isinstance(request_id, str) else None
     try:
-        return CraCheckReportPartnerInsightsGetResponse.from_dict(data)
+        return getattr(models, response_model).from_dict(data)
     except ResponseValidationError as exc:
         # The model names the field; add what only the call knows.
         raise ResponseValidationError(

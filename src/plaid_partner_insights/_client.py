@@ -21,10 +21,18 @@ from ._config import (
 )
 from ._deadline import attempt_deadline, deadline_passed
 from ._exceptions import ConfigurationError
+from ._webhook_keys import WebhookKeyCache
+from ._webhooks import AsyncWebhooks, Webhooks
 
 if typing.TYPE_CHECKING:
-    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
-    from plaid_partner_insights_generated.typed_dicts import CraCheckReportPartnerInsightsGetRequest
+    from plaid_partner_insights_generated.client.models import (
+        CraCheckReportPartnerInsightsGetResponse,
+        WebhookVerificationKeyGetResponse,
+    )
+    from plaid_partner_insights_generated.typed_dicts import (
+        CraCheckReportPartnerInsightsGetRequest,
+        WebhookVerificationKeyGetRequest,
+    )
 
     from ._response import RawResponse
 
@@ -173,6 +181,40 @@ class AsyncPartnerInsightsResourceWithRawResponse:
         return await self._client._send(call)
 
 
+def _key_operation() -> typing.Any:
+    from plaid_partner_insights_generated.client.api.plaid import WEBHOOK_VERIFICATION_KEY_GET
+
+    return WEBHOOK_VERIFICATION_KEY_GET
+
+
+class WebhookVerificationKeyResource:
+    """`client.webhook_verification_key`: `POST /webhook_verification_key/get`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: PartnerInsightsClient) -> None:
+        self._client = client
+
+    def get(self, **params: typing.Unpack[WebhookVerificationKeyGetRequest]) -> WebhookVerificationKeyGetResponse:
+        """The public key (a JWK) Plaid signs webhooks with under the key id `key_id`."""
+        call = self._client._prepare(params, timeout=None, max_retries=None, stacklevel=3, operation=_key_operation())
+        return typing.cast("WebhookVerificationKeyGetResponse", self._client._send(call).parse())
+
+
+class AsyncWebhookVerificationKeyResource:
+    """`client.webhook_verification_key` of the async client."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
+        self._client = client
+
+    async def get(self, **params: typing.Unpack[WebhookVerificationKeyGetRequest]) -> WebhookVerificationKeyGetResponse:
+        """The public key (a JWK) Plaid signs webhooks with; see `WebhookVerificationKeyResource.get`."""
+        call = self._client._prepare(params, timeout=None, max_retries=None, stacklevel=3, operation=_key_operation())
+        return typing.cast("WebhookVerificationKeyGetResponse", (await self._client._send(call)).parse())
+
+
 class PartnerInsightsClient(BaseClient):
     """Client for Plaid's Partner Insights endpoint.
 
@@ -194,6 +236,8 @@ class PartnerInsightsClient(BaseClient):
     """
 
     partner_insights: PartnerInsightsResource
+    webhook_verification_key: WebhookVerificationKeyResource
+    webhooks: Webhooks
     _http: httpx.Client
 
     def __init__(
@@ -228,7 +272,13 @@ class PartnerInsightsClient(BaseClient):
         self._http = http_client
         # Where every socket operation is bounded by the deadline; otherwise it is checked between body chunks.
         self._deadline_on_sockets = install_deadline_backend(http_client)
+        self._webhook_keys = WebhookKeyCache()
+        self._resources()
+
+    def _resources(self) -> None:
         self.partner_insights = PartnerInsightsResource(self)
+        self.webhook_verification_key = WebhookVerificationKeyResource(self)
+        self.webhooks = Webhooks(self)
 
     @classmethod
     def from_env(
@@ -268,7 +318,7 @@ class PartnerInsightsClient(BaseClient):
             timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
         )
         clone._owns_http = False
-        clone.partner_insights = PartnerInsightsResource(clone)
+        clone._resources()
         return clone
 
     def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
@@ -358,6 +408,8 @@ class AsyncPartnerInsightsClient(BaseClient):
     """
 
     partner_insights: AsyncPartnerInsightsResource
+    webhook_verification_key: AsyncWebhookVerificationKeyResource
+    webhooks: AsyncWebhooks
     _http: httpx.AsyncClient
 
     def __init__(
@@ -390,7 +442,13 @@ class AsyncPartnerInsightsClient(BaseClient):
         if http_client is None:
             http_client, self._direct = self._own_http(httpx.AsyncClient, httpx.AsyncHTTPTransport)
         self._http = http_client
+        self._webhook_keys = WebhookKeyCache()
+        self._resources()
+
+    def _resources(self) -> None:
         self.partner_insights = AsyncPartnerInsightsResource(self)
+        self.webhook_verification_key = AsyncWebhookVerificationKeyResource(self)
+        self.webhooks = AsyncWebhooks(self)
 
     @classmethod
     def from_env(
@@ -425,7 +483,7 @@ class AsyncPartnerInsightsClient(BaseClient):
             timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
         )
         clone._owns_http = False
-        clone.partner_insights = AsyncPartnerInsightsResource(clone)
+        clone._resources()
         return clone
 
     async def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
