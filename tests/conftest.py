@@ -74,6 +74,7 @@ class LocalSandbox:
     url: str
     client_id: str
     secret: str
+    webhook_key_id: str  # the key id it signs webhooks with (nothing rotates it)
 
     @property
     def endpoint(self) -> str:
@@ -88,7 +89,7 @@ class LocalSandbox:
 def local_sandbox() -> Iterator[LocalSandbox]:
     """The real sandbox server (uvicorn, 127.0.0.1, a free port) for the whole session."""
     with EmulatorServer(port=0, client_id=CANARY_CLIENT_ID, secret=CANARY_SECRET) as server:
-        yield LocalSandbox(server.url, CANARY_CLIENT_ID, CANARY_SECRET)
+        yield LocalSandbox(server.url, CANARY_CLIENT_ID, CANARY_SECRET, server.app.webhook_signer.current_kid)
 
 
 def openapi_to_json_schema(node: Any) -> Any:

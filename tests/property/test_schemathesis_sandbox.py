@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from plaid_partner_insights_generated.client.api.plaid import (
+    CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET,
+    WEBHOOK_VERIFICATION_KEY_GET,
+)
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 
@@ -26,10 +30,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = schemathesis.Config.from_path(ROOT / "schemathesis.toml")
 ASGI_CLIENT_ID, ASGI_SECRET = "asgi-canary-id-4c1d", "asgi-canary-secret-e93a"
 
-# Two loads of the same spec: one bound to the in-process app, one sent over HTTP.
+# Two loads of the same spec: one bound to the in-process app, one sent over HTTP. Each operation gets tests of its
+# own, so that every test has its own node id (pytest-xdist runs only one of several items sharing one).
 IN_PROCESS = schemathesis.openapi.from_path(ROOT / "spec" / "openapi.yaml", config=CONFIG)
-IN_PROCESS.app = create_app(client_id=ASGI_CLIENT_ID, secret=ASGI_SECRET)
+APP = IN_PROCESS.app = create_app(client_id=ASGI_CLIENT_ID, secret=ASGI_SECRET)
 OVER_HTTP = schemathesis.openapi.from_path(ROOT / "spec" / "openapi.yaml", config=CONFIG)
+INSIGHTS, KEYS = CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET.path, WEBHOOK_VERIFICATION_KEY_GET.path
 
 # Per run: 2 modes (valid, invalid) x 3 phases; each test alone generates well over 500 cases (counted below).
 SETTINGS = settings(
@@ -38,6 +44,9 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
 MIN_CASES_PER_RUN = 500
+# The key endpoint's request has one field: fewer examples find all there is.
+KEY_SETTINGS = settings(SETTINGS, max_examples=100)
+MIN_KEY_CASES_PER_RUN = 100
 
 
 def plaid_auth_enforced(client_id: str, secret: str, base_url: str | None) -> Callable[..., None]:
@@ -67,7 +76,7 @@ def plaid_auth_enforced(client_id: str, secret: str, base_url: str | None) -> Ca
     return check
 
 
-def prepare(case: Case[Any], client_id: str, secret: str) -> None:
+def prepare(case: Case[Any], client_id: str, secret: str, key_id: str) -> None:
     """Fill in what the spec cannot say, so that valid-by-spec requests are valid for Plaid too.
 
     - The security schemes make schemathesis send the three headers with made-up values (and leave one out in
@@ -77,7 +86,9 @@ def prepare(case: Case[Any], client_id: str, secret: str) -> None:
       it is given), and when a credential header is left out on purpose, the body ones go too, so that the
       request is as credential-less as the case means it to be.
     - "user_id or user_token is required" is a top-level anyOf the spec leaves out (the generators break on
-      it), so an object body carrying neither gets a user_id.
+      it), so an object body of the Partner Insights call carrying neither gets a user_id.
+    - A key id is valid by the spec whatever its value, but only the sandbox's own are known: a generated
+      non-empty `key_id` becomes `key_id`, one of them.
     """
     values = {"plaid-client-id": client_id, "plaid-secret": secret, "plaid-version": "2020-09-14"}
     headers = case.headers if case.headers is not None else {}
@@ -87,7 +98,10 @@ def prepare(case: Case[Any], client_id: str, secret: str) -> None:
     present = {name.lower() for name in headers}
     if not isinstance(case.body, dict):
         return
-    if "user_id" not in case.body and "user_token" not in case.body:
+    if case.operation.path == KEYS:
+        if isinstance(case.body.get("key_id"), str) and case.body["key_id"]:
+            case.body["key_id"] = key_id
+    elif "user_id" not in case.body and "user_token" not in case.body:
         case.body["user_id"] = "usr_schemathesis"
     if not {"plaid-client-id", "plaid-secret"} <= present:
         case.body.pop("client_id", None)
@@ -98,47 +112,86 @@ def prepare(case: Case[Any], client_id: str, secret: str) -> None:
 
 
 class Counter:
-    """Cases sent, and how many reached a report (so the run is known to exercise more than error paths)."""
+    """Cases sent, and how many got a 200 (so the run is known to exercise more than error paths)."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str, minimum: int) -> None:
+        self.label = label
+        self.minimum = minimum
         self.cases = 0
-        self.reports = 0
+        self.successes = 0
+
+    def check(self) -> None:
+        assert self.cases >= self.minimum, f"only {self.cases} {self.label} cases"
+        assert self.successes >= self.minimum // 5, f"only {self.successes} {self.label} 200s"
+        print(f"\nschemathesis {self.label}: {self.cases} cases, {self.successes} answered 200")
 
 
 @pytest.fixture(scope="module")
 def in_process_count() -> Iterator[Counter]:
-    counter = Counter()
+    counter = Counter("in-process", MIN_CASES_PER_RUN)
     yield counter
-    assert counter.cases >= MIN_CASES_PER_RUN, f"only {counter.cases} in-process cases"
-    assert counter.reports >= MIN_CASES_PER_RUN // 5, f"only {counter.reports} in-process reports"
-    print(f"\nschemathesis in-process: {counter.cases} cases, {counter.reports} reports")
+    counter.check()
 
 
 @pytest.fixture(scope="module")
 def over_http_count() -> Iterator[Counter]:
-    counter = Counter()
+    counter = Counter("loopback HTTP", MIN_CASES_PER_RUN)
     yield counter
-    assert counter.cases >= MIN_CASES_PER_RUN, f"only {counter.cases} HTTP cases"
-    assert counter.reports >= MIN_CASES_PER_RUN // 5, f"only {counter.reports} HTTP reports"
-    print(f"\nschemathesis loopback HTTP: {counter.cases} cases, {counter.reports} reports")
+    counter.check()
 
 
-@IN_PROCESS.parametrize()
+@pytest.fixture(scope="module")
+def keys_in_process_count() -> Iterator[Counter]:
+    counter = Counter("key endpoint in-process", MIN_KEY_CASES_PER_RUN)
+    yield counter
+    counter.check()
+
+
+@pytest.fixture(scope="module")
+def keys_over_http_count() -> Iterator[Counter]:
+    counter = Counter("key endpoint loopback HTTP", MIN_KEY_CASES_PER_RUN)
+    yield counter
+    counter.check()
+
+
+def in_process(case: Case[Any], counter: Counter) -> None:
+    counter.cases += 1
+    prepare(case, ASGI_CLIENT_ID, ASGI_SECRET, APP.webhook_signer.current_kid)
+    response = case.call_and_validate(additional_checks=[plaid_auth_enforced(ASGI_CLIENT_ID, ASGI_SECRET, None)])
+    counter.successes += response.status_code == 200
+
+
+def over_http(case: Case[Any], sandbox: LocalSandbox, counter: Counter) -> None:
+    counter.cases += 1
+    prepare(case, sandbox.client_id, sandbox.secret, sandbox.webhook_key_id)
+    response = case.call_and_validate(
+        base_url=sandbox.url,
+        additional_checks=[plaid_auth_enforced(sandbox.client_id, sandbox.secret, sandbox.url)],
+    )
+    counter.successes += response.status_code == 200
+
+
+@IN_PROCESS.include(path=INSIGHTS).parametrize()
 @SETTINGS
 def test_in_process(case: Case[Any], in_process_count: Counter) -> None:
-    in_process_count.cases += 1
-    prepare(case, ASGI_CLIENT_ID, ASGI_SECRET)
-    response = case.call_and_validate(additional_checks=[plaid_auth_enforced(ASGI_CLIENT_ID, ASGI_SECRET, None)])
-    in_process_count.reports += response.status_code == 200
+    in_process(case, in_process_count)
 
 
-@OVER_HTTP.parametrize()
+@OVER_HTTP.include(path=INSIGHTS).parametrize()
 @SETTINGS
 def test_over_loopback_http(case: Case[Any], local_sandbox: LocalSandbox, over_http_count: Counter) -> None:
-    over_http_count.cases += 1
-    prepare(case, local_sandbox.client_id, local_sandbox.secret)
-    response = case.call_and_validate(
-        base_url=local_sandbox.url,
-        additional_checks=[plaid_auth_enforced(local_sandbox.client_id, local_sandbox.secret, local_sandbox.url)],
-    )
-    over_http_count.reports += response.status_code == 200
+    over_http(case, local_sandbox, over_http_count)
+
+
+@IN_PROCESS.include(path=KEYS).parametrize()
+@KEY_SETTINGS
+def test_key_endpoint_in_process(case: Case[Any], keys_in_process_count: Counter) -> None:
+    in_process(case, keys_in_process_count)
+
+
+@OVER_HTTP.include(path=KEYS).parametrize()
+@KEY_SETTINGS
+def test_key_endpoint_over_loopback_http(
+    case: Case[Any], local_sandbox: LocalSandbox, keys_over_http_count: Counter
+) -> None:
+    over_http(case, local_sandbox, keys_over_http_count)
