@@ -130,15 +130,15 @@ class PartnerInsightsEmulator:
         self._server.app.journal.reset()
 
     def signed_webhook(self, payload: dict[str, Any], *, iat: int | None = None) -> tuple[bytes, dict[str, str]]:
-        """`payload` as the sandbox would POST it: the body bytes (formatted as Plaid formats webhooks) and the
-        headers, with a `Plaid-Verification` token signed by the sandbox's current key, issued at `iat` (Unix
+        """`payload` as the emulator would POST it: the body bytes (formatted as Plaid formats webhooks) and the
+        headers, with a `Plaid-Verification` token signed by the emulator's current key, issued at `iat` (Unix
         seconds; default now). `client().webhooks.verify(body, headers)` accepts them.
         """
         signed = self._server.app.webhook_signer.sign(payload, iat=iat)
         return signed.body, dict(signed.headers)
 
     def rotate_webhook_key(self) -> str:
-        """Retire the sandbox's signing key (it gets an `expired_at`) and sign with a new one; returns its key id."""
+        """Retire the emulator's signing key (it gets an `expired_at`) and sign with a new one; returns its key id."""
         return self._server.app.webhook_signer.rotate()
 
     def clear_failures(self) -> None:

@@ -1,4 +1,4 @@
-"""plaid-python (Plaid's own SDK) reads the bodies of the webhooks the local sandbox signs and sends.
+"""plaid-python (Plaid's own SDK) reads the bodies of the webhooks the local emulator signs and sends.
 
 Each CHECK_REPORT code is fired through `/sandbox/user/fire_webhook` to a loopback receiver; the exact bytes pass
 our client's verification and plaid-python's strict model of the same name reads them. plaid-python is installed
@@ -18,7 +18,7 @@ import pytest
 from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
 from plaid_partner_insights import PartnerInsightsClient
-from plaid_partner_insights.testing.emulator import SandboxServer
+from plaid_partner_insights.testing.emulator import EmulatorServer
 from tests.sandbox.webhooks import WebhookReceiver
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
@@ -31,8 +31,8 @@ FIRED = [(webhook_type, code) for webhook_type, code in WEBHOOK_MODELS if webhoo
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET) as running:
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET) as running:
         yield running
 
 
@@ -43,7 +43,7 @@ def plaid_model(name: str) -> type:
     return found
 
 
-def post(server: SandboxServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def post(server: EmulatorServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
     answer = httpx.post(server.url + path, json=body, headers=HEADERS)
     assert answer.status_code in (200, 201), answer.text
     data: dict[str, Any] = answer.json()
@@ -51,7 +51,7 @@ def post(server: SandboxServer, path: str, body: dict[str, Any]) -> dict[str, An
 
 
 @pytest.mark.parametrize(("webhook_type", "code"), FIRED)
-def test_plaid_python_reads_each_signed_webhook(server: SandboxServer, webhook_type: str, code: str) -> None:
+def test_plaid_python_reads_each_signed_webhook(server: EmulatorServer, webhook_type: str, code: str) -> None:
     user_id = str(post(server, "/user/create", {"client_user_id": f"peer-{code}"})["user_id"])
     public_token = post(
         server,

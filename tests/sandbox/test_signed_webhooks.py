@@ -1,7 +1,7 @@
-"""The local sandbox signs every webhook it sends, as Plaid does, and serves the keys; plaid-python reads the bodies.
+"""The local emulator signs every webhook it sends, as Plaid does, and serves the keys; plaid-python reads the bodies.
 
 Each webhook the setup flow sends (the report's READY or FAILED, and every code of `/sandbox/user/fire_webhook`) is
-caught raw on a loopback receiver and verified with the client against the sandbox's own key endpoint.
+caught raw on a loopback receiver and verified with the client against the emulator's own key endpoint.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from plaid_partner_insights_generated.client import models
 from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, UnknownWebhook
-from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
 from plaid_partner_insights.testing.emulator._signing import plaid_formatted
 from tests.sandbox.webhooks import WebhookReceiver
 
@@ -29,26 +29,26 @@ CHECK_REPORT_CODES = [code for webhook_type, code in WEBHOOK_MODELS if webhook_t
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
+def server() -> Iterator[EmulatorServer]:
     settings = SetupSettings(report_delay=DELAY, clock=lambda: CLOCK[0])
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=settings) as running:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=settings) as running:
         yield running
 
 
 @pytest.fixture
-def client(server: SandboxServer) -> Iterator[PartnerInsightsClient]:
+def client(server: EmulatorServer) -> Iterator[PartnerInsightsClient]:
     with PartnerInsightsClient(client_id=CLIENT_ID, secret=SECRET, base_url=server.url) as made:
         yield made
 
 
-def post(server: SandboxServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def post(server: EmulatorServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
     answer = httpx.post(server.url + path, json=body, headers=HEADERS)
     assert answer.status_code in (200, 201), answer.text
     data: dict[str, Any] = answer.json()
     return data
 
 
-def user_with_an_item(server: SandboxServer, name: str) -> str:
+def user_with_an_item(server: EmulatorServer, name: str) -> str:
     user_id = str(post(server, "/user/create", {"client_user_id": name})["user_id"])
     token = post(
         server,
@@ -61,7 +61,7 @@ def user_with_an_item(server: SandboxServer, name: str) -> str:
 
 @pytest.mark.parametrize("code", CHECK_REPORT_CODES)
 def test_fired_webhooks_are_signed_over_the_exact_bytes(
-    server: SandboxServer, client: PartnerInsightsClient, code: str
+    server: EmulatorServer, client: PartnerInsightsClient, code: str
 ) -> None:
     user_id = user_with_an_item(server, f"signed-{code}")
     with WebhookReceiver() as receiver:
@@ -84,7 +84,7 @@ def test_fired_webhooks_are_signed_over_the_exact_bytes(
 
 
 def test_the_report_webhook_is_signed_and_a_rotation_is_served(
-    server: SandboxServer, client: PartnerInsightsClient
+    server: EmulatorServer, client: PartnerInsightsClient
 ) -> None:
     user_id = user_with_an_item(server, "signed-report")
     with WebhookReceiver() as receiver:
@@ -129,7 +129,7 @@ def test_an_unknown_key_id_is_plaids_error(client: PartnerInsightsClient) -> Non
     )
 
 
-def test_the_key_endpoint_checks_credentials_and_fields(server: SandboxServer) -> None:
+def test_the_key_endpoint_checks_credentials_and_fields(server: EmulatorServer) -> None:
     wrong = httpx.post(
         server.url + "/webhook_verification_key/get", json={"key_id": "x"}, headers={**HEADERS, "PLAID-SECRET": "no"}
     )
@@ -141,7 +141,7 @@ def test_the_key_endpoint_checks_credentials_and_fields(server: SandboxServer) -
 
 
 def test_signed_webhooks_of_a_type_the_spec_does_not_know_are_unknown_webhooks(
-    server: SandboxServer, client: PartnerInsightsClient
+    server: EmulatorServer, client: PartnerInsightsClient
 ) -> None:
     payload = {"webhook_type": "CHECK_REPORT", "webhook_code": "SOMETHING_NEW", "user_id": "usr_1", "extra": [1]}
     signed = server.app.webhook_signer.sign(payload)

@@ -1,7 +1,7 @@
 """Every way a webhook can be forged or spoilt, refused with the right `reason`, keys fetched over loopback.
 
-Each case builds a webhook (body bytes and headers) against the real local sandbox, whose keys a fresh client
-fetches from the sandbox's `/webhook_verification_key/get` over a real socket, and checks the `reason` of the
+Each case builds a webhook (body bytes and headers) against the real local emulator, whose keys a fresh client
+fetches from the emulator's `/webhook_verification_key/get` over a real socket, and checks the `reason` of the
 `WebhookVerificationError`. The sync client runs the whole table, the async client too.
 """
 
@@ -30,7 +30,7 @@ from plaid_partner_insights import (
 )
 from plaid_partner_insights._exceptions import _WEBHOOK_REASON_TEXT
 from plaid_partner_insights._webhook_verification import MAX_TOKEN_LENGTH
-from plaid_partner_insights.testing.emulator import SandboxServer
+from plaid_partner_insights.testing.emulator import EmulatorServer
 from plaid_partner_insights.testing.emulator._signing import WebhookSigner, plaid_formatted
 from tests.client.faults import ScriptedServer, json_response
 
@@ -49,8 +49,8 @@ Webhook = tuple[bytes, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET) as running:
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET) as running:
         yield running
 
 
@@ -251,12 +251,12 @@ def test_the_table_covers_every_reason() -> None:
     }
 
 
-def client_for(server: SandboxServer, **options: typing.Any) -> PartnerInsightsClient:
+def client_for(server: EmulatorServer, **options: typing.Any) -> PartnerInsightsClient:
     return PartnerInsightsClient(client_id=CLIENT_ID, secret=SECRET, base_url=server.url, **options)
 
 
 @pytest.mark.parametrize("forgery", FORGERIES, ids=lambda forgery: forgery.build.__name__)
-def test_sync_client_refuses(server: SandboxServer, forgery: Forgery) -> None:
+def test_sync_client_refuses(server: EmulatorServer, forgery: Forgery) -> None:
     body, headers = forgery.build(server.app.webhook_signer)
     with client_for(server) as client, pytest.raises(WebhookVerificationError) as refused:
         client.webhooks.verify(body, headers, now=NOW)
@@ -266,7 +266,7 @@ def test_sync_client_refuses(server: SandboxServer, forgery: Forgery) -> None:
 
 
 @pytest.mark.parametrize("forgery", FORGERIES, ids=lambda forgery: forgery.build.__name__)
-def test_async_client_refuses(server: SandboxServer, forgery: Forgery) -> None:
+def test_async_client_refuses(server: EmulatorServer, forgery: Forgery) -> None:
     body, headers = forgery.build(server.app.webhook_signer)
 
     async def verify() -> None:
@@ -279,7 +279,7 @@ def test_async_client_refuses(server: SandboxServer, forgery: Forgery) -> None:
 
 
 @pytest.mark.parametrize("name", ["plaid-verification", "PLAID-VERIFICATION", "Plaid-Verification"])
-def test_the_header_name_is_matched_in_any_case(server: SandboxServer, name: str) -> None:
+def test_the_header_name_is_matched_in_any_case(server: EmulatorServer, name: str) -> None:
     body, headers = signed(server.app.webhook_signer)
     with client_for(server) as client:
         event = client.webhooks.verify(body, {name: headers["Plaid-Verification"]}, now=NOW)
@@ -287,7 +287,7 @@ def test_the_header_name_is_matched_in_any_case(server: SandboxServer, name: str
     assert event.to_dict() == PAYLOAD
 
 
-def test_the_limits_of_max_age_and_leeway_are_inclusive(server: SandboxServer) -> None:
+def test_the_limits_of_max_age_and_leeway_are_inclusive(server: EmulatorServer) -> None:
     signer = server.app.webhook_signer
     with client_for(server) as client:
         for iat, options in ((NOW - 300, {}), (NOW + 60, {}), (NOW - 10, {"max_age": 10}), (NOW + 5, {"leeway": 5})):
@@ -301,7 +301,7 @@ def test_the_limits_of_max_age_and_leeway_are_inclusive(server: SandboxServer) -
             client.webhooks.verify(body, headers, now=NOW, leeway=0)
 
 
-def test_the_clock_is_used_without_now(server: SandboxServer) -> None:
+def test_the_clock_is_used_without_now(server: EmulatorServer) -> None:
     body, headers = signed(server.app.webhook_signer, iat=int(time.time()))
     with client_for(server) as client:
         assert client.webhooks.verify(body, headers).to_dict() == PAYLOAD
@@ -310,7 +310,7 @@ def test_the_clock_is_used_without_now(server: SandboxServer) -> None:
 
 
 def test_a_retired_key_is_refused() -> None:
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET) as server:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET) as server:
         signer = server.app.webhook_signer
         old_body, old_headers = signed(signer)
         new_kid = signer.rotate()
@@ -325,7 +325,7 @@ def test_a_retired_key_is_refused() -> None:
 
 def test_a_rotation_is_noticed_when_the_new_key_first_appears() -> None:
     """A key cached while live is fetched again when an unknown kid shows up; then its expiry counts."""
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET) as server:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET) as server:
         signer = server.app.webhook_signer
         old = signed(signer)
         with client_for(server) as client:

@@ -1,4 +1,4 @@
-"""The README's webhook receiver, run as written: a report is created on the local sandbox, the sandbox POSTs its
+"""The README's webhook receiver, run as written: a report is created on the local emulator, the emulator POSTs its
 signed READY webhook to the receiver (Starlette under uvicorn, on loopback), and the receiver fetches the report.
 Forgeries sent to the same receiver get 400 and fetch nothing."""
 
@@ -20,7 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
-from plaid_partner_insights.testing.emulator import SandboxServer, SetupSettings
+from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 CLIENT_ID, SECRET = "receiver-client", "receiver-secret"
@@ -35,19 +35,19 @@ def receiver_source() -> str:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=SetupSettings(report_delay=0.3)) as server:
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=SetupSettings(report_delay=0.3)) as server:
         yield server
 
 
 @pytest.fixture
 def receiver(
-    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[str, ModuleType]]:
-    """The README's module, imported with the environment pointing at the sandbox, served by uvicorn."""
+    """The README's module, imported with the environment pointing at the emulator, served by uvicorn."""
     monkeypatch.setenv("PLAID_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("PLAID_SECRET", SECRET)
-    monkeypatch.setenv("PLAID_BASE_URL", sandbox.url)
+    monkeypatch.setenv("PLAID_BASE_URL", emulator.url)
     monkeypatch.delenv("PLAID_ENV", raising=False)
     path = tmp_path / "receiver.py"
     path.write_text(receiver_source())
@@ -74,26 +74,26 @@ def receiver(
         sys.modules.pop("readme_receiver", None)
 
 
-def post(sandbox: SandboxServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = httpx.post(sandbox.url + path, json=body, headers=HEADERS)
+def post(emulator: EmulatorServer, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = httpx.post(emulator.url + path, json=body, headers=HEADERS)
     assert answer.status_code in (200, 201), answer.text
     data: dict[str, Any] = answer.json()
     return data
 
 
 def test_ready_webhook_is_verified_and_the_report_fetched(
-    sandbox: SandboxServer, receiver: tuple[str, ModuleType]
+    emulator: EmulatorServer, receiver: tuple[str, ModuleType]
 ) -> None:
     url, module = receiver
-    user_id = str(post(sandbox, "/user/create", {"client_user_id": "readme-receiver"})["user_id"])
+    user_id = str(post(emulator, "/user/create", {"client_user_id": "readme-receiver"})["user_id"])
     public_token = post(
-        sandbox,
+        emulator,
         "/sandbox/public_token/create",
         {"institution_id": "ins_109508", "initial_products": ["cra_base_report"], "user_id": user_id},
     )["public_token"]
-    post(sandbox, "/item/public_token/exchange", {"public_token": public_token})
+    post(emulator, "/item/public_token/exchange", {"public_token": public_token})
     post(
-        sandbox,
+        emulator,
         "/cra/check_report/create",
         {
             "user_id": user_id,
@@ -108,11 +108,11 @@ def test_ready_webhook_is_verified_and_the_report_fetched(
         assert time.monotonic() < deadline, "the receiver fetched no report within 10 s"
         time.sleep(0.05)
     assert module.reports[user_id].report is not None
-    delivered = sandbox.app.setup.deliveries
+    delivered = emulator.app.setup.deliveries
     assert [(d.url, d.body["webhook_code"], d.status) for d in delivered] == [(url, "USER_CHECK_REPORT_READY", 200)]
 
 
-def test_forgeries_get_400_and_fetch_nothing(sandbox: SandboxServer, receiver: tuple[str, ModuleType]) -> None:
+def test_forgeries_get_400_and_fetch_nothing(emulator: EmulatorServer, receiver: tuple[str, ModuleType]) -> None:
     url, module = receiver
     payload = {
         "webhook_type": "CHECK_REPORT",
@@ -120,7 +120,7 @@ def test_forgeries_get_400_and_fetch_nothing(sandbox: SandboxServer, receiver: t
         "user_id": "usr_sandbox_demo",
         "environment": "sandbox",
     }
-    signed = sandbox.app.webhook_signer.sign(payload)
+    signed = emulator.app.webhook_signer.sign(payload)
     compact = json.dumps(payload, separators=(",", ":")).encode()
     unsigned = httpx.post(url, content=signed.body, headers={"Content-Type": "application/json"})
     reserialized = httpx.post(url, content=compact, headers=signed.headers)

@@ -48,7 +48,7 @@ _UNKNOWN_KEY = PlaidFailure(
     400,
     "INVALID_INPUT",
     "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
-    "no webhook verification key of this sandbox has this key_id",
+    "no webhook verification key of this emulator has this key_id",
 )
 
 _REPORT_ERRORS = {

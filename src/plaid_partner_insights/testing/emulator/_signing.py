@@ -1,8 +1,8 @@
-"""The local sandbox's webhook signing keys: P-256 keys it signs webhooks with, as Plaid does, and can rotate.
+"""The emulator's webhook signing keys: P-256 keys it signs webhooks with, as Plaid does, and can rotate.
 
 Each webhook body is formatted as Plaid formats its own (pretty-printed, keys sorted) and signed with the current
 key: a `Plaid-Verification` JWT (ES256, `kid` in its header) whose claims are `iat` and `request_body_sha256`, the
-SHA-256 of exactly those bytes. `/webhook_verification_key/get` serves every key the sandbox has made, with
+SHA-256 of exactly those bytes. `/webhook_verification_key/get` serves every key the emulator has made, with
 `expired_at` set on those a rotation retired. The cryptography is PyJWT's, which the `sandbox` extra installs.
 """
 
@@ -63,7 +63,7 @@ class _Key:
 
 
 class WebhookSigner:
-    """The sandbox's signing keys. One signs; `rotate()` retires it (sets its `expired_at`) and makes a new one.
+    """The emulator's signing keys. One signs; `rotate()` retires it (sets its `expired_at`) and makes a new one.
 
     `clock` gives Unix seconds (`time.time` by default): the `iat` of new tokens and the keys' timestamps.
     """
