@@ -1,4 +1,4 @@
-"""The `plaid-partner-insights` command: `get`, `demo`, `emulator` and `sandbox-user`."""
+"""The `plaid-partner-insights` command: `get`, `demo`, `emulator`, `sandbox-user` and `listen`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 
 from . import _spec
+from ._listen_command import add_listen_command
 from ._version import __version__
 from .testing._bootstrap_command import add_sandbox_user_command
 from .testing.emulator._command import add_emulator_command
@@ -115,6 +116,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> 
 # Global options that make no sense for a command: refused there rather than silently ignored.
 _NOT_FOR = {
     "demo": ("env", "base_url"),  # always the built-in emulator
+    "listen": ("local",),  # an emulator of its own would sign nothing that reaches this port
     "emulator": ("env", "base_url", "local", "timeout", "max_retries"),  # a server, not a client
     "sandbox": ("env", "base_url", "local", "timeout", "max_retries"),  # `emulator` by its deprecated name
 }
@@ -166,6 +168,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     add_emulator_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
     add_sandbox_user_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
+    add_listen_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
     for command in dict.fromkeys(commands.choices.values()):  # an alias maps to its command's own parser
         _add_global_options(command, top_level=False)
     return parser

@@ -1,0 +1,163 @@
+"""The `plaid-partner-insights listen` subcommand: receive webhooks on a port, print the verified, refuse forgeries.
+
+For local development: point Plaid (through a tunnel) or the emulator's `/sandbox/user/fire_webhook` at the port.
+Each verified webhook is printed on stdout as one line of JSON, the body as received; a refused one gets 400 and a
+`refused: REASON` line on stderr. The keys come from `--env sandbox|production` (Plaid, with `PLAID_CLIENT_ID` /
+`PLAID_SECRET`) or `--base-url URL` (a running emulator), through the client's own key call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import sys
+import threading
+import typing
+
+if typing.TYPE_CHECKING:
+    from ._client import PartnerInsightsClient
+
+__all__ = ["add_listen_command"]
+
+DEFAULT_PORT = 8790
+MAX_BODY_BYTES = 1024 * 1024  # Plaid's webhooks are a few hundred bytes
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535 (0: any free port), got {text!r}")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def add_listen_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `listen` on the CLI's subparsers."""
+    parser = subparsers.add_parser(
+        "listen",
+        help="receive webhooks on a port; print each verified one as JSON, refuse forgeries with 400",
+        description="Listen for Plaid webhooks and verify each one's Plaid-Verification signature with the keys of "
+        "--env sandbox|production (PLAID_CLIENT_ID / PLAID_SECRET) or --base-url URL (a running emulator). A "
+        "verified webhook is answered 200 and printed on stdout as one line of JSON; a refused one is answered 400 "
+        "and named on stderr (refused: REASON). Ctrl-C stops.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port to listen on; 0: a free one (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument("--count", type=_count, help="exit after this many verified webhooks")
+    parser.add_argument(
+        "--max-age", type=_seconds, default=300.0, help="oldest signature accepted, in seconds (default: 300)"
+    )
+    parser.set_defaults(run=_run_listen)
+
+
+def _run_listen(args: argparse.Namespace) -> int:
+    from ._cli import EXIT_OK, UsageError, _client_for
+    from ._exceptions import ConfigurationError
+    from ._webhook_verification import require_jwt
+
+    if not (args.env or args.base_url):
+        raise UsageError("listen needs the keys' source: --env sandbox|production, or --base-url URL of an emulator")
+    try:
+        require_jwt()
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+    with _client_for(args) as client:
+        receiver = _Receiver(client, max_age=args.max_age, count=args.count)
+        try:
+            server = http.server.ThreadingHTTPServer((args.host, args.port), receiver.handler())
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        with server:
+            host, port = server.server_address[:2]
+            shown = f"[{host!s}]" if ":" in str(host) else str(host)
+            print(
+                f"listening for webhooks on http://{shown}:{port}/ (keys from {client.base_url}); Ctrl-C to stop",
+                file=sys.stderr,
+                flush=True,
+            )
+            receiver.shutdown = server.shutdown
+            server.serve_forever(poll_interval=0.1)
+    return EXIT_OK
+
+
+class _Receiver:
+    """What the request handler threads share: the client, the output lock and the count of verified webhooks."""
+
+    def __init__(self, client: PartnerInsightsClient, *, max_age: float, count: int | None) -> None:
+        self.client = client
+        self.max_age = max_age
+        self.remaining = count
+        self.lock = threading.Lock()
+        self.shutdown: typing.Callable[[], None] | None = None
+
+    def handle(self, body: bytes, headers: dict[str, str], peer: str) -> int:
+        """Verify one webhook and print it (or why it was refused); returns the HTTP status to answer."""
+        from ._exceptions import PartnerInsightsError, ResponseValidationError, WebhookVerificationError
+
+        try:
+            event = self.client.webhooks.verify(body, headers, max_age=self.max_age)
+        except WebhookVerificationError as exc:
+            self._say(sys.stderr, f"refused: {exc.reason} (from {peer})")
+            return 400
+        except ResponseValidationError as exc:
+            self._say(sys.stderr, f"refused: verified, but {exc} (from {peer})")
+            return 400
+        except PartnerInsightsError as exc:  # the key could not be fetched: the sender should try again later
+            self._say(sys.stderr, f"error: the signing key could not be fetched: {exc}")
+            return 503
+        with self.lock:
+            print(json.dumps(event.to_dict(), ensure_ascii=False), flush=True)
+            if self.remaining is not None:
+                self.remaining -= 1
+                if self.remaining == 0 and self.shutdown is not None:
+                    # From another thread: shutdown() waits for serve_forever, which runs this handler's server.
+                    threading.Thread(target=self.shutdown, daemon=True).start()
+        return 200
+
+    def _say(self, stream: typing.TextIO, line: str) -> None:
+        with self.lock:
+            print(line, file=stream, flush=True)
+
+    def handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            server_version = "plaid-partner-insights-listen"
+
+            def do_POST(self) -> None:
+                length = self.headers.get("content-length", "")
+                if not length.isdigit():
+                    self._answer(411)
+                    return
+                if int(length) > MAX_BODY_BYTES:
+                    self._answer(413)
+                    return
+                body = self.rfile.read(int(length))
+                self._answer(receiver.handle(body, dict(self.headers.items()), self.client_address[0]))
+
+            def _answer(self, status: int) -> None:
+                self.send_response(status)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: typing.Any) -> None:
+                pass  # one line per webhook is printed by `handle`, never the request (or its headers)
+
+        return Handler
