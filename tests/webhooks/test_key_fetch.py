@@ -11,6 +11,7 @@ import concurrent.futures
 import json
 import threading
 
+import anyio
 import pytest
 
 from plaid_partner_insights import AsyncPartnerInsightsClient, PartnerInsightsClient, PlaidServerError
@@ -72,10 +73,20 @@ def burst_in_threads(url: str, body: bytes, headers: dict[str, str]) -> list[obj
 
 
 async def burst_in_tasks(url: str, body: bytes, headers: dict[str, str]) -> list[object]:
+    """BURST verifications at once, one task each (asyncio or trio); each result, or the exception it raised."""
+    results: list[object] = [None] * BURST
     async with AsyncPartnerInsightsClient(client_id="id", secret="secret", base_url=url, max_retries=0) as shared:
-        return await asyncio.gather(
-            *(shared.webhooks.verify(body, headers, now=NOW) for _ in range(BURST)), return_exceptions=True
-        )
+
+        async def verify(index: int) -> None:
+            try:
+                results[index] = await shared.webhooks.verify(body, headers, now=NOW)
+            except Exception as exc:
+                results[index] = exc
+
+        async with anyio.create_task_group() as tasks:
+            for index in range(BURST):
+                tasks.start_soon(verify, index)
+    return results
 
 
 def test_threads_share_one_fetch_of_a_new_key() -> None:
@@ -87,10 +98,11 @@ def test_threads_share_one_fetch_of_a_new_key() -> None:
     assert keys.attempts == 1
 
 
-def test_tasks_share_one_fetch_of_a_new_key() -> None:
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_tasks_share_one_fetch_of_a_new_key(backend: str) -> None:
     signer = WebhookSigner()
     with ScriptedServer(key_answer(signer)) as keys:
-        results = asyncio.run(burst_in_tasks(keys.url, *webhook(signer)))
+        results = anyio.run(burst_in_tasks, keys.url, *webhook(signer), backend=backend)
     assert [type(result).__name__ for result in results] == ["CraPartnerInsightsCompleteWebhook"] * BURST
     assert keys.attempts == 1
 
@@ -106,13 +118,14 @@ def test_threads_share_one_failed_fetch_and_it_is_not_cached() -> None:
     assert keys.attempts == 2
 
 
-def test_tasks_share_one_failed_fetch_and_it_is_not_cached() -> None:
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_tasks_share_one_failed_fetch_and_it_is_not_cached(backend: str) -> None:
     signer = WebhookSigner()
     with ScriptedServer(slow(500, FAILURE), fresh_key(signer)) as keys:
-        results = asyncio.run(burst_in_tasks(keys.url, *webhook(signer)))
+        results = anyio.run(burst_in_tasks, keys.url, *webhook(signer), backend=backend)
         assert keys.attempts == 1
         assert {type(result) for result in results} == {PlaidServerError}
-        again = asyncio.run(burst_in_tasks(keys.url, *webhook(signer)))
+        again = anyio.run(burst_in_tasks, keys.url, *webhook(signer), backend=backend)
     assert [type(result).__name__ for result in again] == ["CraPartnerInsightsCompleteWebhook"] * BURST
     assert keys.attempts == 2
 
