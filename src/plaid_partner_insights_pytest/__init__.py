@@ -125,9 +125,8 @@ class PartnerInsightsEmulator:
         return [fault.describe() for fault in self._server.app.faults.pending]
 
     def reset(self) -> None:
-        """Drop the queued faults and failures and empty the journal."""
-        self._server.app.faults.clear()
-        self._server.app.journal.reset()
+        """Drop the queued faults and failures, empty the journal and end faults still in progress (a hang)."""
+        self._server.app.reset()
 
     def signed_webhook(self, payload: dict[str, Any], *, iat: int | None = None) -> tuple[bytes, dict[str, str]]:
         """`payload` as the emulator would POST it: the body bytes (formatted as Plaid formats webhooks) and the
@@ -198,8 +197,7 @@ def partner_insights_emulator(
     yield emulator
     from plaid_partner_insights.testing.emulator._faults import describe
 
-    unused = emulator._server.app.faults.clear()
-    emulator.reset()
+    unused = emulator._server.app.reset()
     if unused and not allow_unused and not request.node.stash.get(_CALL_FAILED, False):
         __tracebackhide__ = True
         pytest.fail(

@@ -11,6 +11,7 @@ import re
 import shlex
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,20 +47,30 @@ def sandbox(server: EmulatorServer) -> EmulatorServer:
     return server
 
 
-def raw_exchange(url: str, body: bytes = b'{"user_id": "usr_raw"}') -> bytes:
-    """Send one request on a plain socket and read everything until the server closes."""
+def send_request(url: str, body: bytes = b'{"user_id": "usr_raw"}') -> socket.socket:
+    """A connection on a plain socket with one request to the endpoint sent on it."""
     host, port = url.removeprefix("http://").split(":")
     head = (
         f"POST {ENDPOINT} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
         + "".join(f"{name}: {value}\r\n" for name, value in HEADERS.items())
         + f"Content-Length: {len(body)}\r\n\r\n"
     )
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(head.encode() + body)
-        received = b""
-        while chunk := sock.recv(65536):
-            received += chunk
-        return received
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock.sendall(head.encode() + body)
+    return sock
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+def raw_exchange(url: str) -> bytes:
+    """Send one request on a plain socket and read everything until the server closes."""
+    with send_request(url) as sock:
+        return read_until_closed(sock)
 
 
 def test_readme_fault_table_is_the_fault_kinds_table() -> None:
@@ -100,6 +111,19 @@ def test_a_truncated_body_stops_short_of_its_content_length(sandbox: EmulatorSer
     assert head.startswith(b"HTTP/1.1 200 ")
     declared = int(re.search(rb"content-length: (\d+)", head, flags=re.IGNORECASE).group(1))  # type: ignore[union-attr]
     assert 0 < len(body) == declared // 2
+
+
+def test_reset_ends_a_hang_the_client_never_gives_up_on(sandbox: EmulatorServer) -> None:
+    sandbox.app.faults.add_wire(1, "hang")
+    with send_request(sandbox.url) as sock:
+        deadline = time.monotonic() + 10
+        while [request.fault for request in sandbox.app.journal.requests] != ["hang"]:
+            assert time.monotonic() < deadline, "the request never reached the emulator"
+            time.sleep(0.01)
+        started = time.monotonic()
+        assert sandbox.app.reset() == ()
+        assert read_until_closed(sock) == b""  # closed without an answer
+        assert time.monotonic() - started < 5
 
 
 def test_a_queued_fault_spares_the_setup_flow(sandbox: EmulatorServer) -> None:

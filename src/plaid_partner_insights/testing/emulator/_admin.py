@@ -8,7 +8,8 @@ as the pytest fixture, and its fault kinds are `_wire.FAULT_KINDS`:
 - `POST /__emulator/fail_next` `{"n": 2, "status": 503, "retry_after": null, "error_code": null, "error_type": null}`;
 - `POST /__emulator/fault_next` `{"n": 1, "kind": "delay", "seconds": 2}`;
 - `GET  /__emulator/faults`: `{"pending": [...], "kinds": [...]}`, the queue and the table of kinds;
-- `POST /__emulator/reset`: empties journal and queue, answers `{"unused_faults": [...]}` (what was still queued).
+- `POST /__emulator/reset`: empties journal and queue and ends faults still in progress, answers
+  `{"unused_faults": [...]}` (what was still queued).
 
 Errors answer `{"error": "..."}` naming the field and the problem, with 400 (bad body), 404, 405 or 413.
 """
@@ -102,8 +103,7 @@ class AdminAPI:
         return {**self._pending(), "kinds": [kind.to_dict() for kind in FAULT_KINDS.values()]}
 
     def _reset(self, _: dict[str, Any]) -> dict[str, Any]:
-        unused = self._app.faults.clear()
-        self._app.journal.reset()
+        unused = self._app.reset()
         return {"unused_faults": [fault.to_dict() for fault in unused]}
 
     def _pending(self) -> dict[str, Any]:

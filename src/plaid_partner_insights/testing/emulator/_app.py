@@ -21,14 +21,14 @@ from plaid_partner_insights_generated.testing import validation_models
 from ... import _spec
 from ._admin import AdminAPI
 from ._errors import PlaidFailure, invalid_request, new_request_id
-from ._faults import FaultQueue, StatusFault, WireFault
+from ._faults import Fault, FaultQueue, StatusFault, WireFault
 from ._journal import Journal
 from ._report import build_response
 from ._setup import SETUP_ROUTES, SetupFlow, SetupSettings
 from ._signing import WebhookSigner
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_model, validate_request
-from ._wire import Answer, Wire
+from ._wire import Answer, OpenFaults, Wire
 
 __all__ = ["ENDPOINT", "MAX_BODY_BYTES", "EmulatorApp", "create_app"]
 
@@ -154,9 +154,18 @@ class EmulatorApp:
         self.new_client = new_client
         self.faults = FaultQueue()
         self.journal = Journal((client_id or "", secret or ""))
+        self._open_faults = OpenFaults()
         self.admin = AdminAPI(self) if admin_api else None
         self.webhook_signer = WebhookSigner()
         self.setup = SetupFlow(setup or SetupSettings(), self.webhook_signer)
+
+    def reset(self) -> tuple[Fault, ...]:
+        """Empty the fault queue and the journal, and close connections a fault still holds (a hang the client
+        never gave up on); returns the faults no request used. The fixture and the admin API both reset here."""
+        unused = self.faults.clear()
+        self.journal.reset()
+        self._open_faults.release_all()
+        return unused
 
     def __repr__(self) -> str:
         # Never show the credentials, only whether they are checked.
@@ -195,7 +204,8 @@ class EmulatorApp:
             async def answer() -> Answer:
                 return await self._answer(scope, headers, raw, request_id, None)
 
-            await fault.kind.act(wire, answer, fault.seconds)
+            with self._open_faults.holding(wire):
+                await fault.kind.act(wire, answer, fault.seconds)
             return
         if isinstance(fault, WireFault):  # the app is served by some other ASGI server: no socket to act on
             failure = PlaidFailure(

@@ -8,14 +8,25 @@ meets it exactly as it would meet a failing Plaid or a failing proxy in front of
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import socket
 import struct
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FAULT_KINDS", "MAX_FAULT_SECONDS", "TRANSPORT_EXTENSION", "Answer", "FaultKind", "Wire", "fault_kind"]
+__all__ = [
+    "FAULT_KINDS",
+    "MAX_FAULT_SECONDS",
+    "TRANSPORT_EXTENSION",
+    "Answer",
+    "FaultKind",
+    "OpenFaults",
+    "Wire",
+    "fault_kind",
+]
 
 # The ASGI scope extension under which the emulator's own protocol (see `_protocol`) hands the app the connection.
 TRANSPORT_EXTENSION = "plaid_partner_insights.transport"
@@ -49,6 +60,7 @@ class Wire:
         on_status: Callable[[int], None] = lambda status: None,
     ) -> None:
         self._transport: asyncio.Transport | None = (scope.get("extensions") or {}).get(TRANSPORT_EXTENSION)
+        self._loop = asyncio.get_running_loop()
         self._receive = receive
         self._send = send
         # Called before the status line goes out, so whoever has read the answer finds it in the journal.
@@ -123,6 +135,40 @@ class Wire:
         if self._transport is None:
             raise RuntimeError("wire faults need the emulator's own server (EmulatorServer or `serve`)")
         return self._transport
+
+
+class OpenFaults:
+    """The connections a fault is acting on right now (a hang, a delay, a drip), so a reset can let them go.
+
+    Without it a hang would outlive the test that queued it whenever the client never gives up, and hold the
+    server's shutdown. `release_all` may be called from any thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[tuple[asyncio.AbstractEventLoop, asyncio.Transport]] = set()
+
+    @contextlib.contextmanager
+    def holding(self, wire: Wire) -> Iterator[None]:
+        if wire._transport is None:
+            yield
+            return
+        key = (wire._loop, wire._transport)
+        with self._lock:
+            self._open.add(key)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open.discard(key)
+
+    def release_all(self) -> int:
+        """Close every connection a fault still holds; returns how many there were."""
+        with self._lock:
+            held, self._open = self._open, set()
+        for loop, transport in held:
+            loop.call_soon_threadsafe(transport.abort)
+        return len(held)
 
 
 # What a fault does: given the connection, a way to compute the normal answer and `seconds`, it acts on the wire and
