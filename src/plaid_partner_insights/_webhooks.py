@@ -12,11 +12,13 @@ errors) and are cached on the client, shared with its `with_options()` copies.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from ._exceptions import PlaidAPIError, ResponseValidationError
+from ._webhook_keys import WebhookKey
 from ._webhook_verification import (
     DEFAULT_LEEWAY,
     DEFAULT_MAX_AGE,
@@ -114,21 +116,13 @@ class Webhooks:
         `ResponseValidationError` when a verified body does not match its model, and `ConfigurationError` when
         the `webhooks` extra is not installed.
         """
-        require_jwt()
-        raw, moment = check_arguments(body, max_age, leeway, now)
-        token = parse_token(headers)
-        key = self._client._webhook_keys.get(token.kid, self._fetch_key)
-        check_token(token, key, raw, max_age=max_age, leeway=leeway, now=moment)
-        return parse_webhook(raw)
+        request = _Verification(body, headers, max_age, leeway, now)
+        return request.finish(self._client._webhook_keys.get(request.token.kid, self._fetch_key))
 
     def _fetch_key(self, kid: str) -> dict[str, typing.Any] | None:
-        try:
-            response = self._client.webhook_verification_key.get(key_id=kid)
-        except PlaidAPIError as error:
-            if error.error_code == UNKNOWN_KEY_ERROR_CODE:
-                return None
-            raise
-        return response.key.to_dict()
+        with _unknown_key_is_none() as fetched:
+            fetched.append(self._client.webhook_verification_key.get(key_id=kid).key.to_dict())
+        return fetched[0] if fetched else None
 
 
 class AsyncWebhooks:
@@ -149,18 +143,36 @@ class AsyncWebhooks:
         now: float | None = None,
     ) -> KnownWebhook | UnknownWebhook:
         """Check that Plaid sent exactly `body` recently; see `Webhooks.verify`."""
-        require_jwt()
-        raw, moment = check_arguments(body, max_age, leeway, now)
-        token = parse_token(headers)
-        key = await self._client._webhook_keys.aget(token.kid, self._fetch_key)
-        check_token(token, key, raw, max_age=max_age, leeway=leeway, now=moment)
-        return parse_webhook(raw)
+        request = _Verification(body, headers, max_age, leeway, now)
+        return request.finish(await self._client._webhook_keys.aget(request.token.kid, self._fetch_key))
 
     async def _fetch_key(self, kid: str) -> dict[str, typing.Any] | None:
-        try:
-            response = await self._client.webhook_verification_key.get(key_id=kid)
-        except PlaidAPIError as error:
-            if error.error_code == UNKNOWN_KEY_ERROR_CODE:
-                return None
+        with _unknown_key_is_none() as fetched:
+            fetched.append((await self._client.webhook_verification_key.get(key_id=kid)).key.to_dict())
+        return fetched[0] if fetched else None
+
+
+class _Verification:
+    """One `verify` call, before and after its key is looked up (the only step sync and async do differently)."""
+
+    __slots__ = ("body", "leeway", "max_age", "now", "token")
+
+    def __init__(self, body: object, headers: Mapping[str, str], max_age: float, leeway: float, now: object) -> None:
+        require_jwt()
+        self.body, self.now = check_arguments(body, max_age, leeway, now)
+        self.max_age, self.leeway = max_age, leeway
+        self.token = parse_token(headers)
+
+    def finish(self, key: WebhookKey | None) -> KnownWebhook | UnknownWebhook:
+        check_token(self.token, key, self.body, max_age=self.max_age, leeway=self.leeway, now=self.now)
+        return parse_webhook(self.body)
+
+
+@contextlib.contextmanager
+def _unknown_key_is_none() -> Iterator[list[dict[str, typing.Any]]]:
+    """Around a key fetch: Plaid's answer for a key id it does not know leaves the list empty instead of raising."""
+    try:
+        yield []
+    except PlaidAPIError as error:
+        if error.error_code != UNKNOWN_KEY_ERROR_CODE:
             raise
-        return response.key.to_dict()

@@ -26,6 +26,7 @@ import httpx
 import pydantic
 from plaid_partner_insights_generated.testing import sandbox_setup_models as models
 from plaid_partner_insights_generated.testing import sandbox_setup_typed_dicts as typed_dicts
+from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
 from ._errors import PlaidFailure, invalid_request, new_request_id
 from ._signing import WebhookSigner
@@ -371,13 +372,6 @@ SETUP_ROUTES: dict[str, _Route] = {
     ),
 }
 
-_WEBHOOK_MODELS: dict[str, type[pydantic.BaseModel]] = {
-    "USER_CHECK_REPORT_READY": models.CraUserCheckReportReadyWebhook,
-    "USER_CHECK_REPORT_FAILED": models.CraUserCheckReportFailedWebhook,
-    "CHECK_REPORT_READY": models.CraCheckReportReadyWebhook,
-    "CHECK_REPORT_FAILED": models.CraCheckReportFailedWebhook,
-}
-
 
 def _webhook_url(url: str) -> str:
     try:
@@ -437,5 +431,5 @@ def _webhook_head(user: _User, code: str, item_ids: list[str]) -> dict[str, Any]
 
 def _checked_webhook(payload: dict[str, Any]) -> dict[str, Any]:
     """The body, once the generated model of its code accepts it (a mismatch with the spec is an emulator bug)."""
-    _WEBHOOK_MODELS[payload["webhook_code"]].model_validate(payload)
+    WEBHOOK_MODELS[payload["webhook_type"], payload["webhook_code"]].from_dict(payload)
     return payload
