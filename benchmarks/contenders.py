@@ -142,12 +142,14 @@ def json_parse(body: bytes) -> Call:
 
 def ours_parse(body: bytes) -> Call:
     """What our client does with the body of a 200: bytes to the typed response model, with its checks."""
-    from plaid_partner_insights_generated.client.api.plaid import CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET
+    from plaid_partner_insights_generated.client.api.partner_insights.get import OPERATION
 
     from plaid_partner_insights._base_client import _parse_success
 
+    model = OPERATION.response_type
+
     def call() -> object:
-        return _parse_success(200, body, CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET.response_model)
+        return _parse_success(model, 200, body)
 
     return call
 

@@ -16,9 +16,16 @@ def _ruff_sort_key(name: str) -> tuple[int, str]:
 
 
 def test_all_is_sorted_and_unique() -> None:
+    """The hand-written names, sorted, then the generated error classes (one per error type of the spec), sorted."""
+    from plaid_partner_insights_generated.client import errors
+
     names = plaid_partner_insights.__all__
     assert len(names) == len(set(names))
-    assert names == sorted(names, key=_ruff_sort_key)
+    hand_written, generated = names[: -len(errors.__all__)], names[-len(errors.__all__) :]
+    assert generated == errors.__all__
+    assert len(generated) > 30
+    assert hand_written == sorted(hand_written, key=_ruff_sort_key)
+    assert generated == sorted(generated, key=_ruff_sort_key)
 
 
 def test_all_is_complete() -> None:
@@ -98,12 +105,14 @@ def test_types_exports_every_schema_of_the_spec_under_its_name() -> None:
         assert value is getattr(models, name)
 
 
-def test_generated_and_hand_written_packages_import_in_either_order() -> None:
-    """Generated models import the runtime base (`plaid_partner_insights._models`); the client imports them lazily."""
+def test_the_packages_import_in_any_order() -> None:
+    """One direction of dependency: core <- generated <- plaid_partner_insights, so any first import works."""
     for first, second in (
         ("plaid_partner_insights_generated.client.models", "plaid_partner_insights"),
-        ("plaid_partner_insights.types", "plaid_partner_insights_generated.client.api.plaid"),
-        ("plaid_partner_insights_generated.client.api.plaid", "plaid_partner_insights.types"),
+        ("plaid_partner_insights.types", "plaid_partner_insights_generated.client.api.partner_insights"),
+        ("plaid_partner_insights_generated.client.api.partner_insights", "plaid_partner_insights.types"),
+        ("plaid_partner_insights_generated.client.errors", "plaid_partner_insights"),
+        ("plaid_partner_insights_generated.client.client", "plaid_partner_insights"),
     ):
         code = f"import {first}, {second}; from plaid_partner_insights.types import PrismCashScore; print('ok')"
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from plaid_partner_insights import _cli, _spec
-from plaid_partner_insights._exceptions import ERROR_TYPE_CLASSES
 from plaid_partner_insights.testing.emulator import _app, _errors
 
 # Request fields the hand-written code reads by name: the user identifiers (CLI and sandbox), credentials (kept out
@@ -29,7 +28,6 @@ NAMED_REQUEST_PATHS = [
 @pytest.mark.parametrize(
     ("table", "keys"),
     [
-        ("_exceptions.ERROR_TYPE_CLASSES", set(ERROR_TYPE_CLASSES)),
         ("sandbox._errors._DOC_PAGES", set(_errors._DOC_PAGES)),
         ("sandbox._app._ERROR_TYPE_STATUS", set(_app._ERROR_TYPE_STATUS)),
     ],

@@ -579,7 +579,20 @@ PlaidErrorType: TypeAlias = Literal[
     "CRA_PARTNER_INSIGHTS_ERROR",
 ]
 """
-Broad category of an error; stable and safe to branch on. Plaid adds values over time.
+Broad category of an error; stable and safe to branch on. Plaid adds values over time. The
+categories this endpoint is known to return:
+
+- `INVALID_REQUEST`: the request is malformed (missing or invalid fields, bad credentials format).
+- `INVALID_INPUT`: a value was rejected, for example unknown credentials or an unauthorized environment.
+- `INVALID_RESULT`: Plaid could not produce a valid result for the request.
+- `RATE_LIMIT_EXCEEDED`: too many requests in a short time; retry later.
+- `API_ERROR`: a problem at Plaid, such as an internal error or planned maintenance.
+- `ITEM_ERROR`: a problem with one of the user's Items.
+- `INSTITUTION_ERROR`: the financial institution is unavailable or failing.
+- `USER_ERROR`: a problem with the user, for example an unknown `user_id`.
+- `CONSUMER_REPORT_ERROR`: the report is not ready yet, has expired or does not exist.
+- `CHECK_REPORT_ERROR`: Plaid could not build the report, for example `DATA_UNAVAILABLE`.
+- `SANDBOX_ERROR`: a failure that only Plaid's sandbox produces.
 """
 
 

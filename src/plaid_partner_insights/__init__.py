@@ -6,7 +6,35 @@ The public API is what this module re-exports; everything else lives in private 
 import typing
 
 from plaid_partner_insights_generated import SPEC_UPSTREAM_VERSION
+from plaid_partner_insights_generated.client import errors as _generated_errors
+from plaid_partner_insights_generated.client.errors import *  # noqa: F403  (one class per error type of the spec)
 
+from plaid_partner_insights_core._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Environment,
+    RetryPolicy,
+    TimeoutTypes,
+)
+from plaid_partner_insights_core._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    ClientClosedError,
+    ConfigurationError,
+    EventHookError,
+    PartnerInsightsError,
+    PlaidAPIError,
+    RequestValidationError,
+    ResponseTooLargeError,
+    ResponseValidationError,
+    UnexpectedRedirectError,
+    WebhookVerificationError,
+    WebhookVerificationReason,
+)
+from plaid_partner_insights_core._response import RawResponse, ResponseInfo
+
+from ._base_client import error_class_for
 from ._client import (
     AsyncPartnerInsightsClient,
     AsyncPartnerInsightsResource,
@@ -15,43 +43,7 @@ from ._client import (
     PartnerInsightsResource,
     PartnerInsightsResourceWithRawResponse,
 )
-from ._config import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    Environment,
-    RetryPolicy,
-    TimeoutTypes,
-)
 from ._deprecations import migrate_options
-from ._exceptions import (
-    APIConnectionError,
-    APITimeoutError,
-    CheckReportError,
-    ClientClosedError,
-    ConfigurationError,
-    ConsumerReportError,
-    EventHookError,
-    InstitutionError,
-    InvalidInputError,
-    InvalidRequestError,
-    InvalidResultError,
-    ItemError,
-    PartnerInsightsError,
-    PlaidAPIError,
-    PlaidServerError,
-    RateLimitExceededError,
-    RequestValidationError,
-    ResponseTooLargeError,
-    ResponseValidationError,
-    SandboxError,
-    UnexpectedRedirectError,
-    UserError,
-    WebhookVerificationError,
-    WebhookVerificationReason,
-    error_class_for,
-)
-from ._response import RawResponse, ResponseInfo
 from ._version import __version__
 from ._webhooks import AsyncWebhooks, UnknownWebhook, Webhooks
 
@@ -66,35 +58,24 @@ __all__ = [
     "AsyncPartnerInsightsResource",
     "AsyncPartnerInsightsResourceWithRawResponse",
     "AsyncWebhooks",
-    "CheckReportError",
     "ClientClosedError",
     "ConfigurationError",
-    "ConsumerReportError",
     "Environment",
     "EventHookError",
-    "InstitutionError",
-    "InvalidInputError",
-    "InvalidRequestError",
-    "InvalidResultError",
-    "ItemError",
     "PartnerInsightsClient",
     "PartnerInsightsError",
     "PartnerInsightsResource",
     "PartnerInsightsResourceWithRawResponse",
     "PlaidAPIError",
-    "PlaidServerError",
-    "RateLimitExceededError",
     "RawResponse",
     "RequestValidationError",
     "ResponseInfo",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "RetryPolicy",
-    "SandboxError",
     "TimeoutTypes",
     "UnexpectedRedirectError",
     "UnknownWebhook",
-    "UserError",
     "WebhookVerificationError",
     "WebhookVerificationReason",
     "Webhooks",
@@ -102,11 +83,13 @@ __all__ = [
     "error_class_for",
     "migrate_options",
 ]
+__all__ += _generated_errors.__all__
 
-# Show the public path in reprs and tracebacks (`plaid_partner_insights.PlaidAPIError`), as httpx does.
+# Show the public path in reprs and tracebacks (`plaid_partner_insights.PlaidAPIError`), as httpx does; pickle finds
+# the classes there too.
 for _name in __all__:
     _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("plaid_partner_insights."):
+    if isinstance(_obj, type) and _obj.__module__.startswith(("plaid_partner_insights.", "plaid_partner_insights_")):
         _obj.__module__ = __name__
 del _name, _obj
 
@@ -125,21 +108,15 @@ _MOVED_TO_TESTING = frozenset(
 
 
 def __getattr__(name: str) -> typing.Any:
-    if name in _MOVED_TO_TESTING:
-        import warnings
-
-        from . import testing
-
-        warnings.warn(
-            f"plaid_partner_insights.{name} moved to plaid_partner_insights.testing.{name}; the old name goes in 0.2",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(testing, name)
-    # The classes made for error types without a named class live here (their `__module__`), so pickle finds them.
-    from ._exceptions import _class_by_name
-
-    found = _class_by_name(name) if name[:1].isupper() else None
-    if found is None:
+    if name not in _MOVED_TO_TESTING:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return found
+    import warnings
+
+    from . import testing
+
+    warnings.warn(
+        f"plaid_partner_insights.{name} moved to plaid_partner_insights.testing.{name}; the old name goes in 0.2",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(testing, name)

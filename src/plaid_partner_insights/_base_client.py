@@ -20,8 +20,9 @@ import zlib
 from collections.abc import Callable, Mapping
 
 import httpx
+from plaid_partner_insights_generated.client.errors import ERROR_CLASSES
 
-from ._config import (
+from plaid_partner_insights_core._config import (
     ENVIRONMENTS,
     ERROR_BODY_MAX_BYTES,
     RETRYABLE_STATUSES,
@@ -29,8 +30,7 @@ from ._config import (
     TimeoutTypes,
     parse_retry_after,
 )
-from ._deprecations import prepare_options
-from ._exceptions import (
+from plaid_partner_insights_core._exceptions import (
     APIConnectionError,
     APITimeoutError,
     ClientClosedError,
@@ -42,16 +42,17 @@ from ._exceptions import (
     ResponseTooLargeError,
     ResponseValidationError,
     UnexpectedRedirectError,
-    error_class_for,
 )
-from ._response import RawResponse, ResponseInfo
+from plaid_partner_insights_core._response import RawResponse, ResponseInfo
+
+from ._deprecations import prepare_options
 from ._validation import request_checker
 from ._version import __version__
 
 if typing.TYPE_CHECKING:
-    from plaid_partner_insights_generated.client.models import CraCheckReportPartnerInsightsGetResponse
+    from plaid_partner_insights_generated.client.models import Cause
 
-    from ._models import Operation
+    from plaid_partner_insights_core._models import Model, Operation
 
 __all__ = ["SEND_OPTIONS", "BaseClient", "BodyReader", "DeadlineExceeded", "PreparedCall", "Received"]
 
@@ -59,8 +60,8 @@ logger = logging.getLogger("plaid_partner_insights")
 
 _HttpClient = typing.TypeVar("_HttpClient", httpx.Client, httpx.AsyncClient)
 _Transport = typing.TypeVar("_Transport", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
+_ResponseT = typing.TypeVar("_ResponseT", bound="Model")
 
-PLAID_VERSION = "2020-09-14"
 USER_AGENT = f"plaid-partner-insights/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
 _EXCERPT = 200
 # Encodings the client can decode with a bound on the output; asked for explicitly so no other one is used.
@@ -103,14 +104,19 @@ def _check_credential(name: str, value: object, *, per_call: bool) -> str:
     raise ConfigurationError(f"{name} {problem}")
 
 
-def _operation() -> Operation:
-    """The endpoint's method, path and media type, as the generated code declares them."""
-    from plaid_partner_insights_generated.client.api.plaid import CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET
+class _Endpoint:
+    """What every call of one operation on one client shares: its URL and headers, worked out once."""
 
-    return CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET
+    __slots__ = ("headers", "prebuilt", "url")
+
+    def __init__(self, url: str, headers: dict[str, str], prebuilt: tuple[httpx.URL, httpx.Headers] | None) -> None:
+        self.url = url
+        self.headers = headers
+        # (URL, headers) of every request, for a client made here; `None` for the user's own `http_client`.
+        self.prebuilt = prebuilt
 
 
-class PreparedCall:
+class PreparedCall(typing.Generic[_ResponseT]):
     """One validated call, ready to be attempted as many times as the retry policy allows."""
 
     __slots__ = (
@@ -120,33 +126,37 @@ class PreparedCall:
         "max_response_bytes",
         "max_retries",
         "method",
+        "operation",
         "path",
-        "response_model",
+        "prebuilt",
         "timeout",
         "url",
     )
 
     def __init__(
         self,
-        method: str,
-        url: str,
-        path: str,
+        operation: Operation[_ResponseT],
+        endpoint: _Endpoint,
         content: bytes,
         headers: Mapping[str, str],
         timeout: TimeoutTypes,
         max_retries: int,
         max_response_bytes: int,
-        response_model: str,
     ) -> None:
-        self.method = method
-        self.url = url
-        self.path = path
+        self.operation = operation
+        self.method = operation.method
+        self.url = endpoint.url
+        self.path = operation.path
         self.content = content
         self.headers = headers
+        self.prebuilt = endpoint.prebuilt
+        if endpoint.prebuilt is not None and headers is not endpoint.headers:  # credentials given for this call only
+            merged = httpx.Headers(endpoint.prebuilt[1])
+            merged.update(headers)
+            self.prebuilt = (endpoint.prebuilt[0], merged)
         self.timeout, self.deadline = _phase_timeouts(timeout)
         self.max_retries = max_retries
         self.max_response_bytes = max_response_bytes
-        self.response_model = response_model
 
     def __repr__(self) -> str:
         return f"<PreparedCall {self.method} {self.url} max_retries={self.max_retries}>"
@@ -223,11 +233,11 @@ class BaseClient:
     _max_response_bytes: int
     _retry_policy: RetryPolicy
     _headers: dict[str, str]
-    _operation: Operation
     _lifecycle: _Lifecycle
     _http: httpx.Client | httpx.AsyncClient
-    # (URL by path, headers) of every request, for a client made here; `None` for the user's own `http_client`.
-    _prebuilt: tuple[dict[str, httpx.URL], httpx.Headers] | None = None
+    # The default headers of the httpx client made here, merged into prebuilt requests; `None` for the user's own.
+    _own_http_headers: httpx.Headers | None = None
+    _endpoints: dict[Operation[typing.Any], _Endpoint]
 
     def _configure(
         self,
@@ -258,16 +268,13 @@ class BaseClient:
         if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
             raise ConfigurationError(f"retry_policy must be a RetryPolicy, got {type(retry_policy).__name__}")
         self._retry_policy = retry_policy or RetryPolicy()
-        self._operation = _operation()
         self._headers = {
-            "Content-Type": self._operation.content_type,
-            "Accept": "application/json",
             "Accept-Encoding": _ACCEPT_ENCODING,
             "User-Agent": USER_AGENT,
-            "Plaid-Version": PLAID_VERSION,
             "PLAID-CLIENT-ID": client_id,
             "PLAID-SECRET": secret,
         }
+        self._endpoints = {}
 
     @property
     def base_url(self) -> str:
@@ -323,21 +330,39 @@ class BaseClient:
 
     # -- building a call ---------------------------------------------------------------------------------------
 
+    def _endpoint(self, operation: Operation[typing.Any]) -> _Endpoint:
+        """The URL and headers of `operation`'s calls on this client (and its `with_options` copies)."""
+        endpoint = self._endpoints.get(operation)
+        if endpoint is None:
+            url = self._base_url + operation.path
+            headers = {
+                **self._headers,
+                "Content-Type": operation.content_type,
+                "Accept": operation.accept,
+                "Plaid-Version": operation.api_version,
+            }
+            prebuilt = None
+            if self._own_http_headers is not None:
+                merged = httpx.Headers(self._own_http_headers)
+                merged.update(headers)
+                prebuilt = (httpx.URL(url), merged)
+            endpoint = self._endpoints[operation] = _Endpoint(url, headers, prebuilt)
+        return endpoint
+
     def _prepare(
         self,
+        operation: Operation[_ResponseT],
         params: Mapping[str, object],
         *,
         timeout: TimeoutTypes | None,
         max_retries: int | None,
         stacklevel: int,
         max_response_bytes: int | None = None,
-        operation: Operation | None = None,
-    ) -> PreparedCall:
-        """Validate the request fields and build the call of `operation` (the client's own by default).
-        `stacklevel` locates the user's line for warnings."""
-        operation = self._operation if operation is None else operation
-        checks = request_checker(operation.request_model)
-        headers = self._headers
+    ) -> PreparedCall[_ResponseT]:
+        """Validate the request fields and build the call. `stacklevel` locates the user's line for warnings."""
+        checks = request_checker(operation.request_type)
+        endpoint = self._endpoint(operation)
+        headers = endpoint.headers
         body: dict[str, object] = {}
         for key, value in params.items():
             check = checks.get(key)
@@ -347,8 +372,8 @@ class BaseClient:
                 # Credentials go in the headers only: a per-call value replaces the client's for this call.
                 # (Checked without the generic checker, whose messages quote the value.)
                 credential = _check_credential(key, value, per_call=True)
-                if headers is self._headers:
-                    headers = dict(self._headers)
+                if headers is endpoint.headers:
+                    headers = dict(endpoint.headers)
                 headers["PLAID-CLIENT-ID" if key == "client_id" else "PLAID-SECRET"] = credential
                 continue
             check(value, key)
@@ -360,15 +385,13 @@ class BaseClient:
             else:
                 body["options"] = options
         return PreparedCall(
-            operation.method,
-            self._base_url + operation.path,
-            operation.path,
+            operation,
+            endpoint,
             json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(),
             headers,
             self._timeout if timeout is None else _as_timeout(timeout, "timeout"),
             self._max_retries if max_retries is None else _as_max_retries(max_retries),
             self._max_response_bytes if max_response_bytes is None else _as_max_response_bytes(max_response_bytes),
-            operation.response_model,
         )
 
     def _check_open(self) -> None:
@@ -378,7 +401,7 @@ class BaseClient:
         if self._http.is_closed:
             raise ClientClosedError(f"the http_client given to {type(self).__name__} is closed")
 
-    def _hook_error(self, call: PreparedCall, exc: Exception) -> PartnerInsightsError:
+    def _hook_error(self, call: PreparedCall[typing.Any], exc: Exception) -> PartnerInsightsError:
         """The typed error for an exception out of `httpx.Client.send` that is no transport error: the user's event
         hook raised it (or the user's client was closed meanwhile). Chained to the user's exception, but not to
         httpx's `HTTPStatusError`, whose request holds the credentials (its message, without them, is kept)."""
@@ -405,17 +428,15 @@ class BaseClient:
         """
         direct = None if urllib.request.getproxies() else transport()
         http = client(follow_redirects=False) if direct is None else client(transport=direct, follow_redirects=False)
-        headers = httpx.Headers(http.headers)
-        headers.update(self._headers)
-        self._prebuilt = ({self._operation.path: httpx.URL(self._base_url + self._operation.path)}, headers)
+        self._own_http_headers = httpx.Headers(http.headers)
         return http, direct
 
     def _build_request(
-        self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall, **extensions: object
+        self, http: httpx.Client | httpx.AsyncClient, call: PreparedCall[typing.Any], **extensions: object
     ) -> httpx.Request:
         """The request of one attempt. Send it with `SEND_OPTIONS`: streamed, and never following a redirect."""
         extensions = {name: value for name, value in extensions.items() if value is not None}
-        prebuilt = self._prebuilt
+        prebuilt = call.prebuilt
         if prebuilt is None:  # the user's client: its base URL, headers, cookies and params apply as httpx merges them
             return http.build_request(
                 call.method,
@@ -425,17 +446,11 @@ class BaseClient:
                 timeout=call.timeout,
                 extensions=extensions or None,
             )
-        urls, headers = prebuilt
-        url = urls.get(call.path)
-        if url is None:  # another operation's first call: parsed once, like the client's own operation
-            url = urls[call.path] = httpx.URL(call.url)
-        if call.headers is not self._headers:  # credentials given for this call only
-            headers = httpx.Headers(headers)
-            headers.update(call.headers)
+        url, headers = prebuilt
         extensions["timeout"] = call.timeout.as_dict()
         return httpx.Request(call.method, url, content=call.content, headers=headers, extensions=extensions)
 
-    def _body_reader(self, call: PreparedCall, response: httpx.Response) -> BodyReader:
+    def _body_reader(self, call: PreparedCall[typing.Any], response: httpx.Response) -> BodyReader:
         """How much of this response's body to read: a success up to `max_response_bytes`; an error only as much as
         the error can need; a redirect nothing."""
         status = response.status_code
@@ -449,7 +464,9 @@ class BaseClient:
 
     # -- after each attempt ------------------------------------------------------------------------------------
 
-    def _retry_after_error(self, call: PreparedCall, exc: httpx.RequestError, attempt: int, started: float) -> float:
+    def _retry_after_error(
+        self, call: PreparedCall[typing.Any], exc: httpx.RequestError, attempt: int, started: float
+    ) -> float:
         """Seconds to wait before the next attempt after a transport error; raises when attempts are used up."""
         reason = _transport_failure(exc)
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed ({reason})"
@@ -470,7 +487,7 @@ class BaseClient:
         return delay
 
     def _retry_after_response(
-        self, call: PreparedCall, received: Received, attempt: int, started: float
+        self, call: PreparedCall[typing.Any], received: Received, attempt: int, started: float
     ) -> float | None:
         """Seconds to wait before the next attempt, or `None` when this response is final."""
         status = received.response.status_code
@@ -490,8 +507,8 @@ class BaseClient:
         return delay
 
     def _handle_response(
-        self, call: PreparedCall, received: Received, attempt: int, started: float
-    ) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+        self, call: PreparedCall[_ResponseT], received: Received, attempt: int, started: float
+    ) -> RawResponse[_ResponseT]:
         """The final attempt's response, parsed, with its HTTP facts; or the exception it means, carrying them."""
         response = received.response
         elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
@@ -512,9 +529,12 @@ class BaseClient:
         except PartnerInsightsError as error:
             error.response = info(getattr(error, "request_id", None))
             raise
-        return RawResponse(info(parsed.request_id), parsed)
+        request_id = getattr(parsed, "request_id", None)
+        return RawResponse(info(request_id if isinstance(request_id, str) else None), parsed)
 
-    def _interpret_response(self, call: PreparedCall, received: Received, attempt: int, started: float) -> typing.Any:
+    def _interpret_response(
+        self, call: PreparedCall[_ResponseT], received: Received, attempt: int, started: float
+    ) -> _ResponseT:
         """The parsed response of a final attempt, or the exception it means."""
         response = received.response
         status = response.status_code
@@ -534,8 +554,9 @@ class BaseClient:
                     body_excerpt=_excerpt(content),
                     request_id=None,
                 )
-            result = _parse_success(status, content, call.response_model)
-            _log_attempt(logging.DEBUG, call, None, status, result.request_id, attempt, started, "")
+            result = _parse_success(call.operation.response_type, status, content)
+            request_id = getattr(result, "request_id", None)
+            _log_attempt(logging.DEBUG, call, None, status, request_id, attempt, started, "")
             return result
         complete = not received.overflowed and received.decode_error is None
         retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -690,7 +711,7 @@ def _raise_without_context(error: BaseException) -> typing.NoReturn:
         error.__context__ = None
 
 
-def _redirect_error(call: PreparedCall, response: httpx.Response) -> UnexpectedRedirectError:
+def _redirect_error(call: PreparedCall[typing.Any], response: httpx.Response) -> UnexpectedRedirectError:
     location = response.headers.get("location")
     if location is not None and len(location) > _EXCERPT:
         location = location[:_EXCERPT] + "..."
@@ -699,7 +720,7 @@ def _redirect_error(call: PreparedCall, response: httpx.Response) -> UnexpectedR
 
 def _log_attempt(
     level: int,
-    call: PreparedCall,
+    call: PreparedCall[typing.Any],
     failure: str | None,
     status: int | None,
     request_id: str | None,
@@ -733,11 +754,10 @@ def _log_attempt(
     )
 
 
-def _unexpected_keyword(operation: Operation, key: str, allowed: Mapping[str, object]) -> str:
+def _unexpected_keyword(operation: Operation[typing.Any], key: str, allowed: Mapping[str, object]) -> str:
     import difflib
 
-    method = operation.name.rsplit("_", 1)[-1]
-    message = f"{method}() got an unexpected keyword argument {key!r}"
+    message = f"{operation.name}() got an unexpected keyword argument {key!r}"
     close = difflib.get_close_matches(key, list(allowed), n=1)
     return message + (f"; did you mean {close[0]!r}?" if close else "")
 
@@ -751,9 +771,7 @@ def _request_id_of(content: bytes) -> str | None:
     return request_id if isinstance(request_id, str) else None
 
 
-def _parse_success(status: int, content: bytes, response_model: str) -> typing.Any:
-    from plaid_partner_insights_generated.client import models
-
+def _parse_success(model: type[_ResponseT], status: int, content: bytes) -> _ResponseT:
     try:
         data = _loads(content)
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, nesting: not JSON, cut off, or hostile
@@ -776,7 +794,7 @@ def _parse_success(status: int, content: bytes, response_model: str) -> typing.A
     request_id = data.get("request_id")
     request_id = request_id if isinstance(request_id, str) else None
     try:
-        return getattr(models, response_model).from_dict(data)
+        return model.from_dict(data)
     except ResponseValidationError as exc:
         # The model names the field; add what only the call knows.
         raise ResponseValidationError(
@@ -805,7 +823,8 @@ def _api_error(status: int, content: bytes, *, complete: bool, retry_after: floa
         except ResponseValidationError:
             pass
         else:
-            return error_class_for(str(error.error_type))(status, error, retry_after=retry_after)
+            causes = _typed_causes(error.causes)
+            return error_class_for(str(error.error_type))(status, error, causes=causes, retry_after=retry_after)
     request_id = data.get("request_id") if isinstance(data, dict) else None
     return PlaidAPIError(
         status,
@@ -814,3 +833,22 @@ def _api_error(status: int, content: bytes, *, complete: bool, retry_after: floa
         request_id=request_id if isinstance(request_id, str) else None,
         retry_after=retry_after,
     )
+
+
+def _typed_causes(entries: list[typing.Any] | None) -> list[Cause]:
+    """The entries of a Plaid error's `causes` that are shaped like a `Cause`, parsed into one."""
+    from plaid_partner_insights_generated.client.models import Cause
+
+    typed = []
+    for entry in entries or ():
+        try:
+            typed.append(Cause.from_dict(entry))
+        except ResponseValidationError:  # another shape: the spec allows any JSON value here
+            continue
+    return typed
+
+
+def error_class_for(error_type: str) -> type[PlaidAPIError]:
+    """The exception class raised for an `error_type`: the generated class for each type the spec lists
+    (`PlaidErrorType`; `TRANSFER_ERROR` raises `TransferError`), `PlaidAPIError` for any other."""
+    return ERROR_CLASSES.get(error_type, PlaidAPIError)

@@ -18,8 +18,9 @@ from .testing._bootstrap_command import add_sandbox_user_command
 from .testing.emulator._command import add_emulator_command
 
 if typing.TYPE_CHECKING:
+    from plaid_partner_insights_core._exceptions import PlaidAPIError
+
     from ._client import PartnerInsightsClient
-    from ._exceptions import PlaidAPIError
 
 EXIT_OK = 0
 EXIT_ERROR = 1  # the API answered with an error, or no usable answer came back
@@ -311,8 +312,9 @@ def _refuse_fake_data_by_surprise(args: argparse.Namespace) -> None:
 
 @contextlib.contextmanager
 def _client_for(args: argparse.Namespace) -> Iterator[PartnerInsightsClient]:
+    from plaid_partner_insights_core._exceptions import ConfigurationError
+
     from ._client import PartnerInsightsClient, _env_settings
-    from ._exceptions import ConfigurationError
 
     _refuse_fake_data_by_surprise(args)
     options = _client_options(args)
@@ -356,7 +358,7 @@ def _local_emulator() -> Iterator[str]:
 
 def _fetch(client: PartnerInsightsClient, body: Mapping[str, object]) -> dict[str, typing.Any] | int:
     """The response as a dict, or an exit code after printing one error line."""
-    from ._exceptions import PartnerInsightsError, PlaidAPIError, RequestValidationError
+    from plaid_partner_insights_core._exceptions import PartnerInsightsError, PlaidAPIError, RequestValidationError
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DeprecationWarning)
@@ -400,7 +402,7 @@ def format_causes(exc: PlaidAPIError) -> list[str]:
     message`, or the entry's JSON when it is not shaped like a `Cause` (the spec leaves the entries' shape open)."""
     from plaid_partner_insights_generated.client.models import Cause
 
-    from ._exceptions import ResponseValidationError
+    from plaid_partner_insights_core._exceptions import ResponseValidationError
 
     received = exc.error.causes if exc.error is not None else None
     lines = []

@@ -8,10 +8,15 @@ import typing
 from types import TracebackType
 
 import httpx
+from plaid_partner_insights_generated.client.api.partner_insights import (
+    AsyncPartnerInsightsResource,
+    AsyncPartnerInsightsResourceWithRawResponse,
+    PartnerInsightsResource,
+    PartnerInsightsResourceWithRawResponse,
+)
+from plaid_partner_insights_generated.client.client import AsyncResources, SyncResources
 
-from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received, _raise_without_context
-from ._compat_httpx import install_deadline_backend
-from ._config import (
+from plaid_partner_insights_core._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -19,22 +24,21 @@ from ._config import (
     RetryPolicy,
     TimeoutTypes,
 )
+from plaid_partner_insights_core._exceptions import ConfigurationError
+
+from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received, _raise_without_context
+from ._compat_httpx import install_deadline_backend
 from ._deadline import attempt_deadline, deadline_passed
-from ._exceptions import ConfigurationError
 from ._webhook_keys import WebhookKeyCache
 from ._webhooks import AsyncWebhooks, Webhooks
 
 if typing.TYPE_CHECKING:
-    from plaid_partner_insights_generated.client.models import (
-        CraCheckReportPartnerInsightsGetResponse,
-        WebhookVerificationKeyGetResponse,
-    )
-    from plaid_partner_insights_generated.typed_dicts import (
-        CraCheckReportPartnerInsightsGetRequest,
-        WebhookVerificationKeyGetRequest,
-    )
+    from collections.abc import Mapping
 
-    from ._response import RawResponse
+    from plaid_partner_insights_core._models import Model, Operation
+    from plaid_partner_insights_core._response import RawResponse
+
+_ResponseT = typing.TypeVar("_ResponseT", bound="Model")
 
 __all__ = [
     "AsyncPartnerInsightsClient",
@@ -66,156 +70,7 @@ def _env_settings() -> dict[str, typing.Any]:
     return settings
 
 
-class PartnerInsightsResource:
-    """`client.partner_insights`: the `/cra/check_report/partner_insights/*` endpoints."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: PartnerInsightsClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> PartnerInsightsResourceWithRawResponse:
-        """The same calls, returning a `RawResponse`: status, headers, elapsed time and attempts, then `parse()`."""
-        return PartnerInsightsResourceWithRawResponse(self._client)
-
-    def get(
-        self,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
-    ) -> CraCheckReportPartnerInsightsGetResponse:
-        """Fetch the user's Partner Insights report: `POST /cra/check_report/partner_insights/get`.
-
-        Request fields are keyword arguments (`user_id=...` or `user_token=...`, `partner_insights={...}`, ...),
-        checked before anything is sent. `timeout`, `max_retries` and `max_response_bytes` override the client's for
-        this call.
-
-        Raises `PlaidAPIError` (or a subclass per `error_type`) for an error response, `APIConnectionError` /
-        `APITimeoutError` when no response arrived, `ResponseValidationError` for an unreadable 2xx body,
-        `ResponseTooLargeError` past `max_response_bytes`, `UnexpectedRedirectError` for a 3xx,
-        `RequestValidationError` for a bad field value and `TypeError` for an unknown field.
-        """
-        call = self._client._prepare(
-            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
-        )
-        return self._client._send(call).parse()
-
-
-class PartnerInsightsResourceWithRawResponse:
-    """`client.partner_insights.with_raw_response`: each call returns a `RawResponse` instead of the parsed model."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: PartnerInsightsClient) -> None:
-        self._client = client
-
-    def get(
-        self,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
-    ) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
-        """`PartnerInsightsResource.get`, returning the response's status, headers and timing with the model.
-
-        Errors are raised exactly as by `get()`; those about a response carry the same facts in `exc.response`.
-        """
-        call = self._client._prepare(
-            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
-        )
-        return self._client._send(call)
-
-
-class AsyncPartnerInsightsResource:
-    """`client.partner_insights` of the async client."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
-        self._client = client
-
-    @property
-    def with_raw_response(self) -> AsyncPartnerInsightsResourceWithRawResponse:
-        """The same calls, returning a `RawResponse`; see `PartnerInsightsResource.with_raw_response`."""
-        return AsyncPartnerInsightsResourceWithRawResponse(self._client)
-
-    async def get(
-        self,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
-    ) -> CraCheckReportPartnerInsightsGetResponse:
-        """Fetch the user's Partner Insights report; see `PartnerInsightsResource.get`."""
-        call = self._client._prepare(
-            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
-        )
-        return (await self._client._send(call)).parse()
-
-
-class AsyncPartnerInsightsResourceWithRawResponse:
-    """`client.partner_insights.with_raw_response` of the async client."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
-        self._client = client
-
-    async def get(
-        self,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-        max_response_bytes: int | None = None,
-        **params: typing.Unpack[CraCheckReportPartnerInsightsGetRequest],
-    ) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
-        """`AsyncPartnerInsightsResource.get`, returning a `RawResponse`; see the sync client's."""
-        call = self._client._prepare(
-            params, timeout=timeout, max_retries=max_retries, max_response_bytes=max_response_bytes, stacklevel=3
-        )
-        return await self._client._send(call)
-
-
-def _key_operation() -> typing.Any:
-    from plaid_partner_insights_generated.client.api.plaid import WEBHOOK_VERIFICATION_KEY_GET
-
-    return WEBHOOK_VERIFICATION_KEY_GET
-
-
-class WebhookVerificationKeyResource:
-    """`client.webhook_verification_key`: `POST /webhook_verification_key/get`."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: PartnerInsightsClient) -> None:
-        self._client = client
-
-    def get(self, **params: typing.Unpack[WebhookVerificationKeyGetRequest]) -> WebhookVerificationKeyGetResponse:
-        """The public key (a JWK) Plaid signs webhooks with under the key id `key_id`."""
-        call = self._client._prepare(params, timeout=None, max_retries=None, stacklevel=3, operation=_key_operation())
-        return typing.cast("WebhookVerificationKeyGetResponse", self._client._send(call).parse())
-
-
-class AsyncWebhookVerificationKeyResource:
-    """`client.webhook_verification_key` of the async client."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: AsyncPartnerInsightsClient) -> None:
-        self._client = client
-
-    async def get(self, **params: typing.Unpack[WebhookVerificationKeyGetRequest]) -> WebhookVerificationKeyGetResponse:
-        """The public key (a JWK) Plaid signs webhooks with; see `WebhookVerificationKeyResource.get`."""
-        call = self._client._prepare(params, timeout=None, max_retries=None, stacklevel=3, operation=_key_operation())
-        return typing.cast("WebhookVerificationKeyGetResponse", (await self._client._send(call)).parse())
-
-
-class PartnerInsightsClient(BaseClient):
+class PartnerInsightsClient(SyncResources, BaseClient):
     """Client for Plaid's Partner Insights endpoint.
 
     ```python
@@ -235,9 +90,9 @@ class PartnerInsightsClient(BaseClient):
     Credentials are sent in the `PLAID-CLIENT-ID` / `PLAID-SECRET` headers and never appear in `repr`, errors or logs.
     """
 
-    partner_insights: PartnerInsightsResource
-    webhook_verification_key: WebhookVerificationKeyResource
     webhooks: Webhooks
+    """Verifying the webhooks Plaid sends (`client.webhooks.verify(body, headers)`), with keys fetched through this
+    client."""
     _http: httpx.Client
 
     def __init__(
@@ -273,11 +128,10 @@ class PartnerInsightsClient(BaseClient):
         # Where every socket operation is bounded by the deadline; otherwise it is checked between body chunks.
         self._deadline_on_sockets = install_deadline_backend(http_client)
         self._webhook_keys = WebhookKeyCache()
-        self._resources()
+        self._attach_resources()
 
-    def _resources(self) -> None:
-        self.partner_insights = PartnerInsightsResource(self)
-        self.webhook_verification_key = WebhookVerificationKeyResource(self)
+    def _attach_resources(self) -> None:
+        super()._attach_resources()
         self.webhooks = Webhooks(self)
 
     @classmethod
@@ -318,10 +172,31 @@ class PartnerInsightsClient(BaseClient):
             timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
         )
         clone._owns_http = False
-        clone._resources()
+        clone._attach_resources()
         return clone
 
-    def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+    def _request(
+        self,
+        operation: Operation[_ResponseT],
+        params: Mapping[str, object],
+        *,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+    ) -> RawResponse[_ResponseT]:
+        """Send one call of `operation`: what every generated method does (see `_resource`)."""
+        return self._send(
+            self._prepare(
+                operation,
+                params,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+                stacklevel=4,
+            )
+        )
+
+    def _send(self, call: PreparedCall[_ResponseT]) -> RawResponse[_ResponseT]:
         self._check_open()
         attempt = 0
         while True:
@@ -337,7 +212,7 @@ class PartnerInsightsClient(BaseClient):
                 return self._handle_response(call, received, attempt, started)
             self._sleep(delay)
 
-    def _attempt(self, call: PreparedCall) -> Received:
+    def _attempt(self, call: PreparedCall[typing.Any]) -> Received:
         if call.deadline is None:
             return self._transfer(call, None)
         with attempt_deadline(call.deadline) as ends_at:
@@ -350,7 +225,7 @@ class PartnerInsightsClient(BaseClient):
         # holds the credentials) is not chained as its context.
         raise DeadlineExceeded(call.deadline)
 
-    def _transfer(self, call: PreparedCall, ends_at: float | None) -> Received:
+    def _transfer(self, call: PreparedCall[typing.Any], ends_at: float | None) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants.
 
         Every socket operation is bounded by the deadline (`_deadline`). A transport of the user's whose sockets the
@@ -372,7 +247,7 @@ class PartnerInsightsClient(BaseClient):
         finally:
             response.close()
 
-    def _send_through_client(self, call: PreparedCall, request: httpx.Request) -> httpx.Response:
+    def _send_through_client(self, call: PreparedCall[typing.Any], request: httpx.Request) -> httpx.Response:
         """Send through `httpx.Client.send` (the user's client, or ours behind a proxy), whose event hooks may raise."""
         try:
             return self._http.send(request, **SEND_OPTIONS)
@@ -400,16 +275,15 @@ class PartnerInsightsClient(BaseClient):
         self.close()
 
 
-class AsyncPartnerInsightsClient(BaseClient):
+class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
     """The asyncio twin of `PartnerInsightsClient`: same settings, `await client.partner_insights.get(...)`.
 
     `http_client` is an `httpx.AsyncClient`. Use it as `async with AsyncPartnerInsightsClient(...) as client:`
     or call `await client.aclose()`.
     """
 
-    partner_insights: AsyncPartnerInsightsResource
-    webhook_verification_key: AsyncWebhookVerificationKeyResource
     webhooks: AsyncWebhooks
+    """Verifying the webhooks Plaid sends (`await client.webhooks.verify(body, headers)`)."""
     _http: httpx.AsyncClient
 
     def __init__(
@@ -443,11 +317,10 @@ class AsyncPartnerInsightsClient(BaseClient):
             http_client, self._direct = self._own_http(httpx.AsyncClient, httpx.AsyncHTTPTransport)
         self._http = http_client
         self._webhook_keys = WebhookKeyCache()
-        self._resources()
+        self._attach_resources()
 
-    def _resources(self) -> None:
-        self.partner_insights = AsyncPartnerInsightsResource(self)
-        self.webhook_verification_key = AsyncWebhookVerificationKeyResource(self)
+    def _attach_resources(self) -> None:
+        super()._attach_resources()
         self.webhooks = AsyncWebhooks(self)
 
     @classmethod
@@ -483,10 +356,31 @@ class AsyncPartnerInsightsClient(BaseClient):
             timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
         )
         clone._owns_http = False
-        clone._resources()
+        clone._attach_resources()
         return clone
 
-    async def _send(self, call: PreparedCall) -> RawResponse[CraCheckReportPartnerInsightsGetResponse]:
+    async def _request(
+        self,
+        operation: Operation[_ResponseT],
+        params: Mapping[str, object],
+        *,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+        max_response_bytes: int | None,
+    ) -> RawResponse[_ResponseT]:
+        """Send one call of `operation`; see `PartnerInsightsClient._request`."""
+        return await self._send(
+            self._prepare(
+                operation,
+                params,
+                timeout=timeout,
+                max_retries=max_retries,
+                max_response_bytes=max_response_bytes,
+                stacklevel=4,
+            )
+        )
+
+    async def _send(self, call: PreparedCall[_ResponseT]) -> RawResponse[_ResponseT]:
         self._check_open()
         self._check_event_loop()
         attempt = 0
@@ -503,7 +397,7 @@ class AsyncPartnerInsightsClient(BaseClient):
                 return self._handle_response(call, received, attempt, started)
             await self._sleep(delay)
 
-    async def _attempt(self, call: PreparedCall) -> Received:
+    async def _attempt(self, call: PreparedCall[typing.Any]) -> Received:
         if call.deadline is None:
             return await self._transfer(call)
         # anyio cancels this task alone, under asyncio or trio; other tasks on the pool are not touched.
@@ -511,7 +405,7 @@ class AsyncPartnerInsightsClient(BaseClient):
             return await self._transfer(call)
         raise DeadlineExceeded(call.deadline)
 
-    async def _transfer(self, call: PreparedCall) -> Received:
+    async def _transfer(self, call: PreparedCall[typing.Any]) -> Received:
         """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
         request = self._build_request(self._http, call)
         direct = self._direct
@@ -529,7 +423,7 @@ class AsyncPartnerInsightsClient(BaseClient):
         finally:
             await response.aclose()
 
-    async def _send_through_client(self, call: PreparedCall, request: httpx.Request) -> httpx.Response:
+    async def _send_through_client(self, call: PreparedCall[typing.Any], request: httpx.Request) -> httpx.Response:
         """Send through `httpx.AsyncClient.send` (the user's client, or ours behind a proxy), whose hooks may raise."""
         try:
             return await self._http.send(request, **SEND_OPTIONS)

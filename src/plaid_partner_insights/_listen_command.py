@@ -68,8 +68,9 @@ def add_listen_command(subparsers: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _run_listen(args: argparse.Namespace) -> int:
+    from plaid_partner_insights_core._exceptions import ConfigurationError
+
     from ._cli import EXIT_OK, UsageError, _client_for
-    from ._exceptions import ConfigurationError
     from ._webhook_verification import require_jwt
 
     if not (args.env or args.base_url):
@@ -109,7 +110,11 @@ class _Receiver:
 
     def handle(self, body: bytes, headers: dict[str, str], peer: str) -> int:
         """Verify one webhook and print it (or why it was refused); returns the HTTP status to answer."""
-        from ._exceptions import PartnerInsightsError, ResponseValidationError, WebhookVerificationError
+        from plaid_partner_insights_core._exceptions import (
+            PartnerInsightsError,
+            ResponseValidationError,
+            WebhookVerificationError,
+        )
 
         try:
             event = self.client.webhooks.verify(body, headers, max_age=self.max_age)

@@ -11,8 +11,8 @@ import enum
 import typing
 from collections.abc import Callable, Mapping
 
-from ._exceptions import RequestValidationError
-from ._models import Model
+from plaid_partner_insights_core._exceptions import RequestValidationError
+from plaid_partner_insights_core._models import Model
 
 __all__ = ["request_checker"]
 
@@ -134,15 +134,13 @@ def _field_checks(cls: type[Model], cache: dict[object, _Check]) -> dict[str, _C
     return checks
 
 
-_request_checkers: dict[str, dict[str, _Check]] = {}
+_request_checkers: dict[type[Model], dict[str, _Check]] = {}
 
 
-def request_checker(model_name: str) -> dict[str, _Check]:
-    """Per top-level field (JSON key) of the named request model, a `(value, path)` check raising
+def request_checker(model: type[Model]) -> dict[str, _Check]:
+    """Per top-level field (JSON key) of the request model, a `(value, path)` check raising
     `RequestValidationError`."""
-    checks = _request_checkers.get(model_name)
+    checks = _request_checkers.get(model)
     if checks is None:
-        from plaid_partner_insights_generated.client import models
-
-        checks = _request_checkers[model_name] = _field_checks(getattr(models, model_name), {})
+        checks = _request_checkers[model] = _field_checks(model, {})
     return checks

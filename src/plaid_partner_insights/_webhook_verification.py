@@ -20,7 +20,8 @@ import time
 import typing
 from collections.abc import Mapping
 
-from ._exceptions import ConfigurationError, WebhookVerificationError
+from plaid_partner_insights_core._exceptions import ConfigurationError, WebhookVerificationError
+
 from ._webhook_keys import WebhookKey
 
 __all__ = [

@@ -17,7 +17,8 @@ import json
 import typing
 from collections.abc import Iterator, Mapping
 
-from ._exceptions import PlaidAPIError, ResponseValidationError
+from plaid_partner_insights_core._exceptions import PlaidAPIError, ResponseValidationError
+
 from ._webhook_keys import WebhookKey
 from ._webhook_verification import (
     DEFAULT_LEEWAY,

@@ -11,6 +11,6 @@ plaid_partner_insights` alone does not. `Field`, `Model` and `Operation` describ
 
 from plaid_partner_insights_generated.client.models import *  # noqa: F403
 
-from ._models import Field as Field
-from ._models import Model as Model
-from ._models import Operation as Operation
+from plaid_partner_insights_core._models import Field as Field
+from plaid_partner_insights_core._models import Model as Model
+from plaid_partner_insights_core._models import Operation as Operation

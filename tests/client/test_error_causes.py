@@ -13,9 +13,10 @@ import pytest
 import typeguard
 from plaid_partner_insights_generated.client import models
 
-from plaid_partner_insights import CheckReportError, PartnerInsightsClient, PlaidAPIError, _exceptions
-from plaid_partner_insights._response import ResponseInfo
+from plaid_partner_insights import CheckReportError, PartnerInsightsClient, PlaidAPIError
 from plaid_partner_insights.testing.emulator import DATA_UNAVAILABLE_USER_ID
+from plaid_partner_insights_core import _exceptions
+from plaid_partner_insights_core._response import ResponseInfo
 
 from .conftest import plaid_error
 from .faults import ScriptedServer, http_response, json_response
@@ -36,7 +37,7 @@ ODD_CAUSES: list[Any] = [{"item_id": "item_2"}, "ITEM_LOGIN_REQUIRED", None, [IT
 
 def assert_matches_annotations(error: PlaidAPIError) -> None:
     """Every attribute `PlaidAPIError` annotates holds a value of that type (each item of a list checked)."""
-    # The exceptions module imports these types for type checkers only (at run time it imports them lazily).
+    # The exceptions module imports these types for type checkers only (at run time it imports nothing generated).
     names = {**vars(_exceptions), **vars(models), "ResponseInfo": ResponseInfo}
     hints = typing.get_type_hints(PlaidAPIError, globalns=names)
     assert "causes" in hints

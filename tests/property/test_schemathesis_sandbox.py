@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from plaid_partner_insights_generated.client.api.plaid import (
-    CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET,
-    WEBHOOK_VERIFICATION_KEY_GET,
-)
+from plaid_partner_insights_generated.client.api.partner_insights.get import PATH as INSIGHTS
+from plaid_partner_insights_generated.client.api.webhook_verification_key.get import PATH as KEYS
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 
@@ -35,7 +33,6 @@ ASGI_CLIENT_ID, ASGI_SECRET = "asgi-canary-id-4c1d", "asgi-canary-secret-e93a"
 IN_PROCESS = schemathesis.openapi.from_path(ROOT / "spec" / "openapi.yaml", config=CONFIG)
 APP = IN_PROCESS.app = create_app(client_id=ASGI_CLIENT_ID, secret=ASGI_SECRET)
 OVER_HTTP = schemathesis.openapi.from_path(ROOT / "spec" / "openapi.yaml", config=CONFIG)
-INSIGHTS, KEYS = CRA_CHECK_REPORT_PARTNER_INSIGHTS_GET.path, WEBHOOK_VERIFICATION_KEY_GET.path
 
 # Per run: 2 modes (valid, invalid) x 3 phases; each test alone generates well over 500 cases (counted below).
 SETTINGS = settings(

@@ -28,10 +28,10 @@ from plaid_partner_insights import (
     WebhookVerificationError,
     WebhookVerificationReason,
 )
-from plaid_partner_insights._exceptions import _WEBHOOK_REASON_TEXT
 from plaid_partner_insights._webhook_verification import MAX_TOKEN_LENGTH
 from plaid_partner_insights.testing.emulator import EmulatorServer
 from plaid_partner_insights.testing.emulator._signing import WebhookSigner, plaid_formatted
+from plaid_partner_insights_core._exceptions import _WEBHOOK_REASON_TEXT
 from tests.client.faults import ScriptedServer, json_response
 
 CLIENT_ID, SECRET = "forgery-client", "forgery-secret"

@@ -24,10 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from plaid_partner_insights_generated import API_VERSION
+from plaid_partner_insights_generated.client.api.partner_insights.get import PATH as REPORT_PATH
+
+from plaid_partner_insights_core._config import ENVIRONMENTS
+from plaid_partner_insights_core._exceptions import PartnerInsightsError, PlaidAPIError
 
 from .._client import PartnerInsightsClient
-from .._config import ENVIRONMENTS
-from .._exceptions import PartnerInsightsError, PlaidAPIError
 
 __all__ = [
     "DEFAULT_CLIENT_USER_ID",
@@ -47,7 +50,6 @@ DEFAULT_PERSONA = "user_credit_profile_good"
 DEFAULT_CLIENT_USER_ID = "plaid-partner-insights-sandbox-user"
 # Where Plaid sends the report webhook when nobody listens; `.invalid` never resolves.
 UNUSED_WEBHOOK = "https://plaid-partner-insights.invalid/check-report-webhook"
-API_VERSION = "2020-09-14"
 # A made-up person with every field a Consumer Report needs (Plaid's sandbox checks the shapes, not the person).
 SANDBOX_IDENTITY: dict[str, Any] = {
     "name": {"given_name": "Avery", "family_name": "Okafor"},
@@ -233,9 +235,9 @@ class _Flow:
                 return "pending"
             if error.error_type in {"CONSUMER_REPORT_ERROR", "CHECK_REPORT_ERROR"}:
                 return "missing"
-            raise _explain("/cra/check_report/partner_insights/get", error.error_code, str(error)) from None
+            raise _explain(REPORT_PATH, error.error_code, str(error)) from None
         except PartnerInsightsError as error:
-            raise _no_answer("/cra/check_report/partner_insights/get", error) from error
+            raise _no_answer(REPORT_PATH, error) from error
         return "ready"
 
     def poll(self, identity: dict[str, str], deadline: float) -> None:
@@ -246,9 +248,9 @@ class _Flow:
                 self._client.partner_insights.get(**identity)  # type: ignore[arg-type]
             except PlaidAPIError as error:
                 if error.error_code != "PRODUCT_NOT_READY":
-                    raise _explain("/cra/check_report/partner_insights/get", error.error_code, str(error)) from None
+                    raise _explain(REPORT_PATH, error.error_code, str(error)) from None
             except PartnerInsightsError as error:
-                raise _no_answer("/cra/check_report/partner_insights/get", error) from error
+                raise _no_answer(REPORT_PATH, error) from error
             else:
                 self._say("the report is ready")
                 return

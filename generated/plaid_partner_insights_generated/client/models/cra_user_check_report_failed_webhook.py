@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from attrs import define as _attrs_define
-from plaid_partner_insights._models import (
+from plaid_partner_insights_core._models import (
     Field,
     Model,
     ParseError,

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any, Self
 
 from attrs import define as _attrs_define
-from plaid_partner_insights._models import (
+from plaid_partner_insights_core._models import (
     Field,
     Model,
     ParseError,
@@ -26,7 +26,20 @@ class PlaidError(Model):
     """
 
     error_type: PlaidErrorType
-    """ Broad category of an error; stable and safe to branch on. Plaid adds values over time. """
+    """ Broad category of an error; stable and safe to branch on. Plaid adds values over time. The
+    categories this endpoint is known to return:
+
+    - `INVALID_REQUEST`: the request is malformed (missing or invalid fields, bad credentials format).
+    - `INVALID_INPUT`: a value was rejected, for example unknown credentials or an unauthorized environment.
+    - `INVALID_RESULT`: Plaid could not produce a valid result for the request.
+    - `RATE_LIMIT_EXCEEDED`: too many requests in a short time; retry later.
+    - `API_ERROR`: a problem at Plaid, such as an internal error or planned maintenance.
+    - `ITEM_ERROR`: a problem with one of the user's Items.
+    - `INSTITUTION_ERROR`: the financial institution is unavailable or failing.
+    - `USER_ERROR`: a problem with the user, for example an unknown `user_id`.
+    - `CONSUMER_REPORT_ERROR`: the report is not ready yet, has expired or does not exist.
+    - `CHECK_REPORT_ERROR`: Plaid could not build the report, for example `DATA_UNAVAILABLE`.
+    - `SANDBOX_ERROR`: a failure that only Plaid's sandbox produces. """
     error_code: str
     """ Specific error code within `error_type`; an open set that Plaid extends. Codes this endpoint is known to
     return: `PRODUCT_NOT_READY`, `CONSUMER_REPORT_EXPIRED` and `CONSUMER_REPORT_NOT_FOUND` (type

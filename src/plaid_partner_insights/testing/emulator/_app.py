@@ -14,8 +14,9 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from plaid_partner_insights_generated import typed_dicts
-from plaid_partner_insights_generated.client.api.plaid import WEBHOOK_VERIFICATION_KEY_GET
+from plaid_partner_insights_generated import API_VERSION, typed_dicts
+from plaid_partner_insights_generated.client.api.partner_insights.get import OPERATION
+from plaid_partner_insights_generated.client.api.webhook_verification_key.get import PATH as KEY_ENDPOINT
 from plaid_partner_insights_generated.testing import validation_models
 
 from ... import _spec
@@ -37,11 +38,11 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-ENDPOINT = "/cra/check_report/partner_insights/get"
-KEY_ENDPOINT = WEBHOOK_VERIFICATION_KEY_GET.path
+ENDPOINT = OPERATION.path
 MAX_BODY_BYTES = 1024 * 1024
 NEW_CLIENT_CUTOFF = "2026-07-01"
-API_VERSION = "2020-09-14"
+# Every route of the emulator takes and answers JSON, the media type of the endpoint's request and response.
+JSON_REQUEST, JSON_RESPONSE = OPERATION.content_type, OPERATION.accept.encode()
 _logger = logging.getLogger("plaid_partner_insights.testing.emulator")
 
 _UNKNOWN_KEY = PlaidFailure(
@@ -249,8 +250,8 @@ class EmulatorApp:
                 headers={"allow": "POST"},
             )
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type != "application/json":
-            raise invalid_request("INVALID_BODY", "the request must have the Content-Type application/json")
+        if media_type != JSON_REQUEST:
+            raise invalid_request("INVALID_BODY", f"the request must have the Content-Type {JSON_REQUEST}")
         body = parse_body(raw)
         self._authenticate(body, headers)
         _check_api_version(headers)
@@ -341,7 +342,7 @@ def create_app(
 
 
 def _check_api_version(headers: dict[str, str]) -> None:
-    """The spec makes `Plaid-Version` part of every request's security; the emulator speaks only `2020-09-14`."""
+    """The spec makes `Plaid-Version` part of every request's security; the emulator speaks only `API_VERSION`."""
     version = headers.get("plaid-version", "")
     if version == "":
         raise invalid_request(
@@ -393,7 +394,7 @@ async def _read_body(receive: Receive, headers: dict[str, str]) -> bytes:
 
 def _encode(status: int, payload: Any, headers: dict[str, str]) -> Answer:
     data = json.dumps(payload, separators=(",", ":")).encode()
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    raw_headers = [(b"content-type", JSON_RESPONSE), (b"content-length", str(len(data)).encode())]
     raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
     return Answer(status, data, raw_headers)
 

@@ -13,31 +13,22 @@ PartnerInsightsError                  base of every exception raised by this lib
 ├── ResponseTooLargeError             a response body larger than `max_response_bytes` (after decompression)
 ├── WebhookVerificationError          a webhook whose `Plaid-Verification` signature does not hold (see `reason`)
 └── PlaidAPIError                     any other non-2xx response (the parsed Plaid error body, or the start of the text)
-    ├── InvalidRequestError           error_type INVALID_REQUEST
-    ├── InvalidInputError             error_type INVALID_INPUT
-    ├── InvalidResultError            error_type INVALID_RESULT
-    ├── RateLimitExceededError        error_type RATE_LIMIT_EXCEEDED
-    ├── PlaidServerError              error_type API_ERROR
-    ├── ItemError                     error_type ITEM_ERROR
-    ├── InstitutionError              error_type INSTITUTION_ERROR
-    ├── UserError                     error_type USER_ERROR
-    ├── ConsumerReportError           error_type CONSUMER_REPORT_ERROR
-    ├── CheckReportError              error_type CHECK_REPORT_ERROR
-    └── SandboxError                  error_type SANDBOX_ERROR
+    └── one class per `error_type` the spec lists, generated (`plaid_partner_insights_generated.client.errors`):
+        InvalidRequestError (INVALID_REQUEST), RateLimitExceededError (RATE_LIMIT_EXCEEDED), PlaidServerError
+        (API_ERROR), ConsumerReportError (CONSUMER_REPORT_ERROR), TransferError (TRANSFER_ERROR), ...
 ```
 
-Every other `error_type` the spec lists raises a subclass of `PlaidAPIError` named after it (`TRANSFER_ERROR`
-raises `TransferError`), made on first use: `error_class_for("TRANSFER_ERROR")` returns it, to catch it. An
-`error_type` the spec does not list raises `PlaidAPIError` itself, with every value Plaid sent.
+`error_class_for(error_type)` returns the class of a type. An `error_type` the spec does not list raises
+`PlaidAPIError` itself, with every value Plaid sent.
 No exception carries the client id or secret.
 """
 
 from __future__ import annotations
 
-import threading
 import typing
 
 if typing.TYPE_CHECKING:
+    # For annotations only: at run time this module imports nothing generated (see the package docstring).
     from plaid_partner_insights_generated.client.models import Cause, PlaidError
 
     from ._response import ResponseInfo
@@ -45,29 +36,17 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "APIConnectionError",
     "APITimeoutError",
-    "CheckReportError",
     "ClientClosedError",
     "ConfigurationError",
-    "ConsumerReportError",
     "EventHookError",
-    "InstitutionError",
-    "InvalidInputError",
-    "InvalidRequestError",
-    "InvalidResultError",
-    "ItemError",
     "PartnerInsightsError",
     "PlaidAPIError",
-    "PlaidServerError",
-    "RateLimitExceededError",
     "RequestValidationError",
     "ResponseTooLargeError",
     "ResponseValidationError",
-    "SandboxError",
     "UnexpectedRedirectError",
-    "UserError",
     "WebhookVerificationError",
     "WebhookVerificationReason",
-    "error_class_for",
 ]
 
 
@@ -268,8 +247,8 @@ class PlaidAPIError(PartnerInsightsError):
     first 200 characters of the text.
 
     `causes` holds the Item-level errors behind this one as `Cause` models (`item_id`, `error_type`, `error_code`,
-    ...). Plaid's spec leaves the shape of those entries open, so `error.causes` keeps every entry as the JSON
-    received, and an entry that is not shaped like a `Cause` appears only there.
+    ...), as the client parsed them from `error.causes`. Plaid's spec leaves the shape of those entries open, so
+    `error.causes` keeps every entry as the JSON received, and an entry not shaped like a `Cause` appears only there.
 
     Branch on `error_type` / `error_code`, which are plain strings (values this library does not know included).
     `retry_after` is the wait the response's `Retry-After` header asked for, in seconds (`None` without one): when it
@@ -294,6 +273,7 @@ class PlaidAPIError(PartnerInsightsError):
         status_code: int,
         error: PlaidError | None = None,
         *,
+        causes: list[Cause] | None = None,
         body_excerpt: str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
@@ -308,7 +288,7 @@ class PlaidAPIError(PartnerInsightsError):
             self.error_message = error.error_message
             self.display_message = error.display_message
             self.request_id = error.request_id if isinstance(error.request_id, str) else request_id
-            self.causes = _typed_causes(error.causes)
+            self.causes = list(causes or ())
             self.documentation_url = error.documentation_url if isinstance(error.documentation_url, str) else None
             self.suggested_action = error.suggested_action if isinstance(error.suggested_action, str) else None
             message = f"{self.error_type}/{self.error_code}: {self.error_message}"
@@ -327,139 +307,11 @@ class PlaidAPIError(PartnerInsightsError):
         super().__init__(message)
 
     def __reduce__(self) -> str | tuple[typing.Any, ...]:
-        # The generated models hold the UNSET singleton, which pickle would duplicate: carry the JSON instead.
-        body = self.error.to_dict() if self.error is not None else None
-        return (
-            _rebuild_api_error,
-            (type(self), self.status_code, body, self.body_excerpt, self.request_id, self.retry_after),
-        )
-
-
-def _typed_causes(entries: list[typing.Any] | None) -> list[Cause]:
-    """The entries of a Plaid error's `causes` that are shaped like a `Cause`, parsed into one."""
-    from plaid_partner_insights_generated.client.models import Cause
-
-    typed = []
-    for entry in entries or ():
-        try:
-            typed.append(Cause.from_dict(entry))
-        except ResponseValidationError:  # another shape: the spec allows any JSON value here
-            continue
-    return typed
-
-
-def _rebuild_api_error(
-    cls: type[PlaidAPIError],
-    status_code: int,
-    body: dict[str, typing.Any] | None,
-    body_excerpt: str | None,
-    request_id: str | None,
-    retry_after: float | None = None,
-) -> PlaidAPIError:
-    from plaid_partner_insights_generated.client.models import PlaidError
-
-    error = PlaidError.from_dict(body) if body is not None else None
-    return cls(status_code, error, body_excerpt=body_excerpt, request_id=request_id, retry_after=retry_after)
-
-
-class InvalidRequestError(PlaidAPIError):
-    """`INVALID_REQUEST`: the request is malformed (missing or invalid fields, bad credentials format)."""
-
-
-class InvalidInputError(PlaidAPIError):
-    """`INVALID_INPUT`: a value was rejected, for example unknown credentials or an unauthorized environment."""
-
-
-class InvalidResultError(PlaidAPIError):
-    """`INVALID_RESULT`."""
-
-
-class RateLimitExceededError(PlaidAPIError):
-    """`RATE_LIMIT_EXCEEDED`: too many requests. Retried automatically (honouring `Retry-After`) before raising."""
-
-
-class PlaidServerError(PlaidAPIError):
-    """`API_ERROR`: a problem at Plaid (internal error, planned maintenance). 5xx statuses are retried first."""
-
-
-class ItemError(PlaidAPIError):
-    """`ITEM_ERROR`: a problem with one of the user's Items."""
-
-
-class InstitutionError(PlaidAPIError):
-    """`INSTITUTION_ERROR`: the financial institution is unavailable or failing."""
-
-
-class UserError(PlaidAPIError):
-    """`USER_ERROR`: a problem with the user (for example an unknown `user_id`)."""
-
-
-class ConsumerReportError(PlaidAPIError):
-    """`CONSUMER_REPORT_ERROR`: the report is not ready yet, has expired or does not exist."""
-
-
-class CheckReportError(PlaidAPIError):
-    """`CHECK_REPORT_ERROR`: Plaid could not build the report, for example `DATA_UNAVAILABLE`."""
-
-
-class SandboxError(PlaidAPIError):
-    """`SANDBOX_ERROR`: a sandbox-only failure."""
-
-
-ERROR_TYPE_CLASSES: dict[str, type[PlaidAPIError]] = {
-    "INVALID_REQUEST": InvalidRequestError,
-    "INVALID_INPUT": InvalidInputError,
-    "INVALID_RESULT": InvalidResultError,
-    "RATE_LIMIT_EXCEEDED": RateLimitExceededError,
-    "API_ERROR": PlaidServerError,
-    "ITEM_ERROR": ItemError,
-    "INSTITUTION_ERROR": InstitutionError,
-    "USER_ERROR": UserError,
-    "CONSUMER_REPORT_ERROR": ConsumerReportError,
-    "CHECK_REPORT_ERROR": CheckReportError,
-    "SANDBOX_ERROR": SandboxError,
-}
-
-
-_default_classes: dict[str, type[PlaidAPIError]] = {}
-_default_classes_lock = threading.Lock()
-
-
-def default_class_name(error_type: str) -> str:
-    """`TRANSFER_REFUND_ERROR` -> `TransferRefundError`: the name of the class made for an error type."""
-    name = "".join(part.capitalize() for part in error_type.split("_") if part)
-    return name if name.endswith("Error") else f"{name}Error"
-
-
-def error_class_for(error_type: str) -> type[PlaidAPIError]:
-    """The exception class raised for an `error_type`.
-
-    A named class above for the types this endpoint is known to return; for any other type the spec lists
-    (`PlaidErrorType`, new ones included after a regeneration), a subclass of `PlaidAPIError` named after it,
-    made once, so `except error_class_for("TRANSFER_ERROR")` catches exactly those; `PlaidAPIError` for a type the
-    spec does not list.
-    """
-    named = ERROR_TYPE_CLASSES.get(error_type)
-    if named is not None:
-        return named
-    from plaid_partner_insights_generated.client.models import PlaidErrorType
-
-    if not PlaidErrorType(error_type).is_known:
-        return PlaidAPIError
-    with _default_classes_lock:
-        made = _default_classes.get(error_type)
-        if made is None:
-            name = default_class_name(error_type)
-            made = type(name, (PlaidAPIError,), {"__doc__": f"`{error_type}`.", "__module__": "plaid_partner_insights"})
-            _default_classes[error_type] = made
-        return made
-
-
-def _class_by_name(name: str) -> type[PlaidAPIError] | None:
-    """The made class called `name`, for pickle, which finds a class by module and name."""
-    from plaid_partner_insights_generated.client.models import PlaidErrorType
-
-    for error_type in PlaidErrorType:
-        if default_class_name(error_type.value) == name and error_type.value not in ERROR_TYPE_CLASSES:
-            return error_class_for(error_type.value)
-    return None
+        # Keyword-only arguments: pickle (multiprocessing, task queues) rebuilds from the constructor arguments.
+        kwargs = {
+            "causes": self.causes,
+            "body_excerpt": self.body_excerpt,
+            "request_id": self.request_id,
+            "retry_after": self.retry_after,
+        }
+        return (_rebuild, (type(self), (self.status_code, self.error), kwargs))

@@ -1,13 +1,11 @@
 """The runtime the generated models stand on: their base class, the tables they publish, the checks they call.
 
-The generated package (`plaid_partner_insights_generated`) imports this module at its top, so it must stay a leaf:
-it imports nothing of this package but `_exceptions`. The rest of the hand-written layer imports generated code only
-inside functions (or in `types`, which `__init__` does not import), so either package can be imported first and
-`import plaid_partner_insights` does not pay for the models until a response is parsed.
+Generated models subclass `Model`. `import plaid_partner_insights` does not load them: each generated operation
+module (`OPERATION`) imports its models on first use, so the models cost nothing until a response is parsed.
 
 Each generated model publishes `FIELDS`, one `Field` per property (JSON key, attribute, type, required, nullable), and
-`OPEN` (whether the spec allows unknown properties); each API package publishes one `Operation` per endpoint. The hand
-layer reads those tables, never the generator's private functions or attrs internals.
+`OPEN` (whether the spec allows unknown properties); each generated operation module publishes its `Operation`. The
+hand layer reads those tables, never the generator's private functions or attrs internals.
 
 A generated `from_dict` is straight-line code that checks every value as it reads it and raises `ParseError`
 (a `ResponseValidationError`) on the first wrong one. The path is not tracked while parsing, which would cost every
@@ -57,21 +55,72 @@ class Field(NamedTuple):
     """Whether the spec allows `null`."""
 
 
-class Operation(NamedTuple):
-    """One API operation, as the spec declares it."""
+_ResponseT_co = typing.TypeVar("_ResponseT_co", bound="Model", covariant=True)
 
-    name: str
-    """The operation's Python name (`cra_check_report_partner_insights_get`)."""
-    method: str
-    """The HTTP method, upper case."""
-    path: str
-    """The URL path, relative to the server."""
-    content_type: str
-    """The request body's media type."""
-    request_model: str
-    """The class name of the request body's generated model."""
-    response_model: str
-    """The class name of the generated model of the success response."""
+
+@typing.final
+class Operation(typing.Generic[_ResponseT_co]):
+    """One API operation, as the spec declares it; each generated operation module publishes one as `OPERATION`.
+
+    The base client sends every operation from this alone: it holds no code of its own for any of them.
+    """
+
+    __slots__ = (
+        "_load_models",
+        "accept",
+        "api_version",
+        "content_type",
+        "method",
+        "name",
+        "path",
+        "request_model",
+        "response_model",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        method: str,
+        path: str,
+        content_type: str,
+        accept: str,
+        api_version: str,
+        request_model: str,
+        response_model: str,
+        load_models: typing.Callable[[], tuple[type[Model], type[_ResponseT_co]]],
+    ) -> None:
+        self.name = name
+        """How the operation is called, `resource.method` (`partner_insights.get`)."""
+        self.method = method
+        """The HTTP method, upper case."""
+        self.path = path
+        """The URL path, relative to the server."""
+        self.content_type = content_type
+        """The request body's media type."""
+        self.accept = accept
+        """The media type of the success response."""
+        self.api_version = api_version
+        """The Plaid API version the spec describes, sent as `Plaid-Version`."""
+        self.request_model = request_model
+        """The class name of the request body's generated model."""
+        self.response_model = response_model
+        """The class name of the generated model of the success response."""
+        # Imports the models on first use only: `import plaid_partner_insights` does not pay for them.
+        self._load_models = load_models
+
+    @property
+    def request_type(self) -> type[Model]:
+        """The generated model of the request body."""
+        return self._load_models()[0]
+
+    @property
+    def response_type(self) -> type[_ResponseT_co]:
+        """The generated model of the success response."""
+        return self._load_models()[1]
+
+    def __repr__(self) -> str:
+        return f"<Operation {self.name}: {self.method} {self.path}>"
 
 
 class ParseError(ResponseValidationError):
