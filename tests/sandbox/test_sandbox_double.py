@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from plaid_partner_insights import APIConnectionError, PartnerInsightsClient, PlaidServerError
-from plaid_partner_insights.testing.emulator import ADMIN_PREFIX, FAULT_KINDS, EmulatorServer
+from plaid_partner_insights.testing.emulator import ADMIN_PREFIX, FAULT_KINDS, EmulatorServer, create_app
 from plaid_partner_insights.testing.emulator._journal import MASK, SECRET_HEADERS, Journal
 from tests.sandbox.test_sandbox_server import URL_LINE, cli_command, read_line
 
@@ -124,6 +124,32 @@ def test_reset_ends_a_hang_the_client_never_gives_up_on(sandbox: EmulatorServer)
         assert sandbox.app.reset() == ()
         assert read_until_closed(sock) == b""  # closed without an answer
         assert time.monotonic() - started < 5
+
+
+def test_under_another_asgi_server_a_wire_fault_is_a_500_saying_why() -> None:
+    import threading
+
+    import uvicorn
+
+    app = create_app()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive(), "uvicorn stopped during start-up"
+            assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
+            time.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        app.faults.add_wire(1, "connection_reset")
+        answer = httpx.post(f"http://127.0.0.1:{port}{ENDPOINT}", json={"user_id": "u"}, headers=HEADERS, timeout=10)
+        assert answer.status_code == 500
+        assert "'connection_reset' needs the emulator's own server" in answer.json()["error_message"]
+        assert [(r.fault, r.status_code) for r in app.journal.requests] == [("connection_reset", 500)]
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def test_a_queued_fault_spares_the_setup_flow(sandbox: EmulatorServer) -> None:
