@@ -61,6 +61,12 @@ RUFF_SETTINGS = ["--isolated", "--line-length", "120", "--target-version", "py31
 RUFF_SETTINGS += ["--config", "lint.isort.known-third-party = ['plaid_partner_insights_core']"]
 GENERATORS = ("openapi-python-client", "datamodel-code-generator", "ruff")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Plaid's fields may start with `model_` (`model_version`), a namespace pydantic before 2.10 reserves for itself with a
+# warning on every such class; the sandbox extra allows pydantic 2.7. No field name here collides with a method of
+# BaseModel: datamodel-code-generator renames those anyway.
+PYDANTIC_MODEL_OPTIONS = {
+    "pydantic_v2.BaseModel": ("--extra-template-data", json.dumps({"#all#": {"config": {"protected_namespaces": []}}}))
+}
 # Tool caches that may appear inside generated/ (git ignores them too); everything else there is compared.
 CACHE_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
@@ -262,6 +268,7 @@ def generate_models(out: Path, model_type: str, spec_path: Path = SPEC) -> None:
             str(out),
             "--output-model-type",
             model_type,
+            *PYDANTIC_MODEL_OPTIONS.get(model_type, ()),
             "--target-python-version",
             "3.11",
             "--strict-nullable",

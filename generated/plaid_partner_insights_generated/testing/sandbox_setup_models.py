@@ -32,6 +32,7 @@ class UserCreateResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     user_id: Annotated[str, Field(examples=["usr_9nSp2KuZ2x4JDw"])]
     """
@@ -54,6 +55,7 @@ class ClientUserIdentityName(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     given_name: str
     """
@@ -72,6 +74,7 @@ class ClientUserIdentityEmail(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     data: str
     """
@@ -90,6 +93,7 @@ class ClientUserIdentityPhoneNumber(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     data: str
     """
@@ -108,6 +112,7 @@ class ClientUserIdentityAddress(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     street_1: str | None = None
     """
@@ -146,6 +151,7 @@ class AddressData(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     city: Annotated[str | None, Field(...)]
     """
@@ -176,6 +182,7 @@ class SandboxPublicTokenCreateRequestOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     webhook: str | None = None
     """
@@ -198,6 +205,7 @@ class SandboxPublicTokenCreateResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     public_token: str
     """
@@ -216,6 +224,7 @@ class ItemPublicTokenExchangeRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: ClientIdField | None = None
     secret: SecretField | None = None
@@ -232,6 +241,7 @@ class ItemPublicTokenExchangeResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     access_token: str
     """
@@ -273,6 +283,7 @@ class CraCheckReportCreateEmploymentRefreshOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     days_requested: Annotated[int, Field(le=731)]
     """
@@ -323,6 +334,7 @@ class IncomeInsightsFilter(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     included_categories: list[str]
     """
@@ -341,6 +353,7 @@ class CraCheckReportCreateResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     request_id: str | None = None
     """
@@ -355,6 +368,7 @@ class SandboxUserFireWebhookResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_fired: bool
     """
@@ -373,6 +387,7 @@ class CheckReportRepairableItem(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     error_type: str
     """
@@ -403,6 +418,7 @@ class PlaidError(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     error_type: str
     """
@@ -642,6 +658,7 @@ class UserIDNumber(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     value: str
     """
@@ -657,6 +674,7 @@ class ConsumerReportUserIdentity(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     first_name: str
     """
@@ -696,6 +714,7 @@ class SandboxPublicTokenCreateRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: ClientIdField | None = None
     secret: SecretField | None = None
@@ -725,6 +744,7 @@ class CraCheckReportGSEOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     report_types: list[GSEReportType]
     """
@@ -739,6 +759,7 @@ class CraCheckReportHomeLendingReportOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     reports_requested: list[CraCheckReportVerificationGetReportType]
     """
@@ -757,6 +778,7 @@ class CraCheckReportCreateCashflowInsightsOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     attributes_version: CashflowAttributesVersion | None = None
     """
@@ -771,6 +793,7 @@ class CraCheckReportCreateLendScoreOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     lend_score_version: PlaidLendScoreVersion | None = None
     """
@@ -785,6 +808,7 @@ class CraCheckReportCreateNetworkInsightsOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     network_insights_version: NetworkInsightsVersion | None = None
     """
@@ -799,6 +823,7 @@ class CraCheckReportCreateIncomeInsightsOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     income_insights_version: Annotated[IncomeInsightsVersion | None, Field(...)]
     """
@@ -817,6 +842,7 @@ class PrismVersions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     firstdetect: PrismFirstDetectVersion | None = None
     """
@@ -847,6 +873,7 @@ class SandboxUserFireWebhookRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: ClientIdField | None = None
     secret: SecretField | None = None
@@ -873,6 +900,7 @@ class CraUserCheckReportReadyWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -908,6 +936,7 @@ class CraUserCheckReportFailedWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -944,6 +973,7 @@ class CraCheckReportReadyWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -979,6 +1009,7 @@ class CraCheckReportFailedWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -1015,6 +1046,7 @@ class CraPartnerInsightsBaseFicoScore(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     bureau: CraPartnerInsightsBureau
     """
@@ -1061,6 +1093,7 @@ class ClientUserIdentity(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     name: ClientUserIdentityName | None = None
     """
@@ -1095,6 +1128,7 @@ class CraCheckReportCreateBaseReportOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_report_id: Annotated[str | None, Field(deprecated=True)] = None
     """
@@ -1121,6 +1155,7 @@ class CraPartnerInsightsUltraFicoScoreRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
     """
@@ -1147,6 +1182,7 @@ class UserCreateRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: ClientIdField | None = None
     secret: SecretField | None = None
@@ -1175,6 +1211,7 @@ class CraPartnerInsightsFicoInput(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     fico_lender_id: Annotated[str, Field(examples=["lender-48213"], min_length=1)]
     """
@@ -1197,6 +1234,7 @@ class CraCheckReportCreatePartnerInsightsOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     prism_versions: PrismVersions | None = None
     """
@@ -1215,6 +1253,7 @@ class CraCheckReportCreateRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: ClientIdField | None = None
     secret: SecretField | None = None

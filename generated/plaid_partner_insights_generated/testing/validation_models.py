@@ -111,6 +111,7 @@ class CraPartnerInsightsUltraFicoScore(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
     """
@@ -173,6 +174,7 @@ class CraPartnerInsightsFicoReportCharacteristics(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     num_accounts: int | None = None
     """
@@ -267,6 +269,7 @@ class PrismInsightsResult(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
 
 
@@ -277,6 +280,7 @@ class PrismCashScoreMetadata(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     max_age: Annotated[int | None, Field(...)]
     """
@@ -327,6 +331,7 @@ class CraPartnerInsightsItemAccountMetadata(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     start_date: Annotated[date | None, Field(...)]
     """
@@ -394,6 +399,7 @@ class AddressData(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     city: Annotated[str | None, Field(...)]
     """
@@ -434,6 +440,7 @@ class WebhookVerificationKeyGetRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: Annotated[str | None, Field(min_length=1)] = None
     """
@@ -456,6 +463,7 @@ class JWKPublicKey(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     alg: str
     """
@@ -502,6 +510,7 @@ class CheckReportRepairableItem(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     error_type: str
     """
@@ -588,6 +597,7 @@ class CraPartnerInsightsCompleteWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -611,6 +621,7 @@ class CraPartnerInsightsErrorWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -694,6 +705,7 @@ class PrismVersions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     firstdetect: PrismFirstDetectVersion | None = None
     """
@@ -724,6 +736,7 @@ class PrismVersionsDeprecated(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     firstdetect: PrismFirstDetectVersion | None = None
     """
@@ -754,6 +767,7 @@ class CraPartnerInsightsBaseFicoScore(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     bureau: CraPartnerInsightsBureau
     """
@@ -800,6 +814,7 @@ class CraCheckReportPartnerInsightsGetOptions(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     prism_versions: Annotated[PrismVersionsDeprecated | None, Field(deprecated=True)] = None
     """
@@ -818,6 +833,7 @@ class CraPartnerInsightsUltraFicoScoreResult(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     request_correlation_id: Annotated[str | None, Field(examples=["corr-7d41"])] = None
     """
@@ -848,6 +864,7 @@ class PrismInsights(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     version: Annotated[int, Field(deprecated=True)]
     """
@@ -874,6 +891,7 @@ class PrismCashScore(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     version: Annotated[int, Field(deprecated=True)]
     """
@@ -908,6 +926,7 @@ class PrismExtend(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     model_version: Annotated[str, Field(examples=["4.1"])]
     """
@@ -938,6 +957,7 @@ class PrismFirstDetect(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     version: Annotated[int, Field(deprecated=True)]
     """
@@ -972,6 +992,7 @@ class PrismDetect(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     model_version: Annotated[str, Field(examples=["4.1"])]
     """
@@ -1002,6 +1023,7 @@ class PhoneNumber(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     data: str
     """
@@ -1024,6 +1046,7 @@ class Email(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     data: str
     """
@@ -1046,6 +1069,7 @@ class Address(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     data: AddressData
     """
@@ -1064,6 +1088,7 @@ class WebhookVerificationKeyGetResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     key: JWKPublicKey
     request_id: str
@@ -1079,6 +1104,7 @@ class CraCheckReportReadyWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -1114,6 +1140,7 @@ class CraUserCheckReportReadyWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -1149,6 +1176,7 @@ class Cause(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     item_id: Annotated[str, Field(examples=["Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr"])]
     """
@@ -1211,6 +1239,7 @@ class PlaidError(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     error_type: PlaidErrorType
     """
@@ -1269,6 +1298,7 @@ class CraPartnerInsightsUltraFicoScoreRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     ultrafico_score_version: CraPartnerInsightsUltraFicoScoreVersion
     """
@@ -1295,6 +1325,7 @@ class CraPartnerInsightsFicoResults(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     lender_application_id: Annotated[str, Field(examples=["app-2026-000123"])]
     """
@@ -1317,6 +1348,7 @@ class CraPartnerInsightsPrism(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     insights: PrismInsights | None = None
     """
@@ -1351,6 +1383,7 @@ class Owner(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     names: list[str]
     """
@@ -1377,6 +1410,7 @@ class CheckReportWarning(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     warning_type: Annotated[str, Field(examples=["CHECK_REPORT_WARNING"])]
     """
@@ -1399,6 +1433,7 @@ class CraCheckReportFailedWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -1435,6 +1470,7 @@ class CraUserCheckReportFailedWebhook(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     webhook_type: str
     """
@@ -1471,6 +1507,7 @@ class CraPartnerInsightsFicoInput(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     fico_lender_id: Annotated[str, Field(examples=["lender-48213"], min_length=1)]
     """
@@ -1493,6 +1530,7 @@ class CraPartnerInsightsItemAccount(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     account_id: Annotated[str | None, Field(examples=["BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp"])] = None
     """
@@ -1535,6 +1573,7 @@ class CraCheckReportPartnerInsightsGetPartnerInsights(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     prism_versions: PrismVersions | None = None
     """
@@ -1553,6 +1592,7 @@ class CraPartnerInsightsItem(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     institution_id: Annotated[str | None, Field(examples=["ins_109508"])] = None
     """
@@ -1587,6 +1627,7 @@ class CraCheckReportPartnerInsightsGetRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        protected_namespaces=(),
     )
     client_id: Annotated[str | None, Field(examples=["5f3c9a7e2b1d4c0012ab34cd"], min_length=1)] = None
     """
@@ -1638,6 +1679,7 @@ class CraPartnerInsights(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     report_id: Annotated[str | None, Field(examples=["4f6a2c1e-9b3d-4e7a-8c5f-1d2e3b4a5c6d"])] = None
     """
@@ -1672,6 +1714,7 @@ class CraCheckReportPartnerInsightsGetResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
+        protected_namespaces=(),
     )
     report: CraPartnerInsights | None = None
     """
