@@ -2,7 +2,9 @@
 
 Used by `python codegen.py diff OLD NEW` and `python codegen.py upstream [SPEC]`, and by the release check.
 Both documents are brought to one canonical form (`_schema`), the operation's request, 200 and error bodies
-are compared (`_compare`), and each difference is classified by the table in `_rules`.
+are compared (`_compare`), and each difference is classified by the table in `_rules`. The other operations of
+spec/openapi.yaml (the webhook key endpoint) and the webhook bodies are compared the same way where both
+documents hold them.
 """
 
 from ._cli import main

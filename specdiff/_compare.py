@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from ._load import Document, SpecReadError
 from ._rules import Change, is_breaking
@@ -56,33 +60,46 @@ def operation_bodies(document: Document) -> Bodies:
 
 def _operation_bodies(document: Document) -> Bodies:
     normaliser = Normaliser(document.content, document.source)
-    paths = document.content.get("paths")
-    path_item = normaliser.deref(paths.get(OPERATION_PATH)) if isinstance(paths, Mapping) else None
-    operation = path_item.get(OPERATION_METHOD) if isinstance(path_item, Mapping) else None
+    media = operation_media(document.content, normaliser, document.source)
+    return Bodies(**{section: _body_schema(normaliser, media[section]) for section in SECTIONS})
+
+
+def operation_media(
+    content: Mapping[str, Any],
+    normaliser: Normaliser,
+    source: str,
+    path: str = OPERATION_PATH,
+    method: str = OPERATION_METHOD,
+) -> dict[str, Mapping[str, Any] | None]:
+    """The JSON media objects (each holding a `schema`) of an operation's request, 200 and error bodies."""
+    paths = content.get("paths")
+    path_item = normaliser.deref(paths.get(path)) if isinstance(paths, Mapping) else None
+    operation = path_item.get(method) if isinstance(path_item, Mapping) else None
     if not isinstance(operation, Mapping):
-        raise SpecReadError(f"{document.source}: no {OPERATION_METHOD.upper()} {OPERATION_PATH} operation")
+        raise SpecReadError(f"{source}: no {method.upper()} {path} operation")
     request_body = normaliser.deref(operation.get("requestBody"))
     responses = operation.get("responses")
     if not isinstance(responses, Mapping):
-        raise SpecReadError(f"{document.source}: {OPERATION_PATH} has no responses")
+        raise SpecReadError(f"{source}: {path} has no responses")
     statuses = {str(status): response for status, response in responses.items()}
     success = statuses.get("200", statuses.get("2XX"))
     # Plaid declares one `default` error; documents that also list 400, 429, 500... (ours does) describe the
     # same body under each, so the error body is `default`'s, or the first error status's when none is given.
     errors = sorted(s for s in statuses if s == "default" or s[:1] in "345")
     error = statuses[errors[-1] if "default" in errors else errors[0]] if errors else None
-    return Bodies(
-        request=_body_schema(normaliser, request_body),
-        response=_body_schema(normaliser, normaliser.deref(success)),
-        error=_body_schema(normaliser, normaliser.deref(error)),
-    )
+    holders = {"request": request_body, "response": normaliser.deref(success), "error": normaliser.deref(error)}
+    return {section: _json_media(holder) for section, holder in holders.items()}
 
 
-def _body_schema(normaliser: Normaliser, holder: Any) -> Schema | None:
+def _json_media(holder: Any) -> Mapping[str, Any] | None:
     if not isinstance(holder, Mapping):
         return None
     media = (holder.get("content") or {}).get(_JSON)
-    if not isinstance(media, Mapping) or "schema" not in media:
+    return media if isinstance(media, Mapping) and "schema" in media else None
+
+
+def _body_schema(normaliser: Normaliser, media: Mapping[str, Any] | None) -> Schema | None:
+    if media is None:
         return None
     schema = normaliser.schema(media["schema"])
     # A JSON body is never `null`. Plaid marks PlaidError nullable because it also appears as a nullable
@@ -91,13 +108,75 @@ def _body_schema(normaliser: Normaliser, holder: Any) -> Schema | None:
 
 
 def compare_documents(old: Document, new: Document) -> list[Difference]:
-    """Every difference between the operation's bodies in `old` and `new`, sorted, each classified."""
+    """Every difference between `old` and `new`, sorted, each classified.
+
+    Compared: the endpoint's request, 200 and error bodies; the same of every other operation of spec/openapi.yaml
+    that both documents hold (`POST /webhook_verification_key/get`; not the hundreds of others in Plaid's file);
+    and each webhook body (a schema marked `x-webhook` in either document) both hold, read as a response. Those
+    parts are named at the start of each path. A part only one document holds is not reported, so a document of
+    the endpoint alone (Plaid's per-release extracts) reads the same as before the webhooks were described.
+    """
     old_bodies, new_bodies = operation_bodies(old), operation_bodies(new)
     found: list[Difference] = []
     for order, section in enumerate(SECTIONS):
         before, after = getattr(old_bodies, section), getattr(new_bodies, section)
         found.extend(_body_changes(order, section, before, after))
+    try:
+        parts = list(_shared_parts(old, new))
+    except (AttributeError, TypeError, ValueError, RecursionError) as exc:
+        raise SpecReadError(f"{old.source} / {new.source}: malformed operation or webhook schema: {exc}") from None
+    for label, section, before, after in parts:
+        for difference in _body_changes(SECTIONS.index(section), section, before, after):
+            found.append(dataclasses.replace(difference, path=f"{label} {difference.path}"))
     return sorted(found)
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_OUR_SPEC = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
+WEBHOOK_MARK = "x-webhook"
+
+
+def _shared_parts(old: Document, new: Document) -> Iterator[tuple[str, str, Schema | None, Schema | None]]:
+    """(label, section, old schema, new schema) of each part beyond the endpoint that both documents hold."""
+    (old_norm, old_paths, old_schemas), (new_norm, new_paths, new_schemas) = (_side(old), _side(new))
+    for path, method in _tracked_operations():
+        if (path, method) == (OPERATION_PATH, OPERATION_METHOD):
+            continue
+        sides = ((old_norm, old_paths), (new_norm, new_paths))
+        if not all(method in _mapping(norm.deref(paths.get(path))) for norm, paths in sides):
+            continue
+        before = operation_media(old.content, old_norm, old.source, path, method)
+        after = operation_media(new.content, new_norm, new.source, path, method)
+        for section in SECTIONS:
+            label = f"{method.upper()} {path}"
+            yield label, section, _body_schema(old_norm, before[section]), _body_schema(new_norm, after[section])
+    marked = {
+        name
+        for schemas in (old_schemas, new_schemas)
+        for name, schema in schemas.items()
+        if WEBHOOK_MARK in _mapping(schema)
+    }
+    for name in sorted(marked):
+        if name in old_schemas and name in new_schemas:
+            ref = {"$ref": f"#/components/schemas/{name}"}
+            yield str(name), "response", old_norm.schema(ref), new_norm.schema(ref)
+
+
+def _side(document: Document) -> tuple[Normaliser, Mapping[str, Any], Mapping[str, Any]]:
+    content = document.content
+    schemas = _mapping(_mapping(content.get("components")).get("schemas"))
+    return Normaliser(content, document.source), _mapping(content.get("paths")), schemas
+
+
+@functools.cache
+def _tracked_operations() -> tuple[tuple[str, str], ...]:
+    """(path, method) of every operation spec/openapi.yaml describes."""
+    paths = _mapping(yaml.safe_load(_OUR_SPEC.read_text(encoding="utf-8")).get("paths"))
+    return tuple((path, method) for path, item in paths.items() for method in _HTTP_METHODS if method in _mapping(item))
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _body_changes(order: int, section: str, old: Schema | None, new: Schema | None) -> Iterator[Difference]:

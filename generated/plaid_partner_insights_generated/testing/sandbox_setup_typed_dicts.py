@@ -742,11 +742,11 @@ class CraUserCheckReportReadyWebhook(TypedDict):
     """
     The user the report is for.
     """
-    successful_products: NotRequired[list[Products] | None]
+    successful_products: NotRequired[list[Products]]
     """
     Products that were built.
     """
-    failed_products: NotRequired[list[Products] | None]
+    failed_products: NotRequired[list[Products]]
     """
     Products that could not be built; their get calls say why.
     """

@@ -76,6 +76,9 @@ class CraUserCheckReportReadyWebhook(Model):
                     for _item in successful_products
                 ]
 
+            elif "successful_products" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
+
             _key = "failed_products"
             failed_products = src_dict.get("failed_products")
             if failed_products is not None:
@@ -85,6 +88,9 @@ class CraUserCheckReportReadyWebhook(Model):
                     (_Products_BY_VALUE.get(_item) if _item.__class__ is str else None) or parse_enum(Products, _item)
                     for _item in failed_products
                 ]
+
+            elif "failed_products" in src_dict:  # null, which the spec does not allow here
+                raise mismatch("a list", None)
 
             _key = "item_ids"
             item_ids = src_dict.get("item_ids")
@@ -125,7 +131,7 @@ CraUserCheckReportReadyWebhook.FIELDS = (
     Field("webhook_code", "webhook_code", str, True, False),
     Field("user_id", "user_id", str, True, False),
     Field("environment", "environment", WebhookEnvironmentValues, True, False),
-    Field("successful_products", "successful_products", list[Products], False, True),
-    Field("failed_products", "failed_products", list[Products], False, True),
+    Field("successful_products", "successful_products", list[Products], False, False),
+    Field("failed_products", "failed_products", list[Products], False, False),
     Field("item_ids", "item_ids", list[str], False, True),
 )
