@@ -133,6 +133,7 @@ def build(out: Path, spec_path: Path = SPEC) -> None:
     (package / "__init__.py").write_text(package_init(spec, hashlib.sha256(spec_bytes).hexdigest(), upstream_version()))
     (testing / "__init__.py").write_text(TESTING_INIT)
     (package / "webhooks.py").write_text(webhooks_module(spec))
+    (package / "params.py").write_text(params_module(spec))
     for path in sorted(package.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
     build_setup_models(testing)
@@ -313,6 +314,50 @@ def package_init(spec: dict[str, Any], spec_sha256: str, spec_upstream_version: 
         f"SPEC_UPSTREAM_VERSION = {spec_upstream_version!r}\n"
         f"GENERATOR_VERSIONS = {json.dumps(versions, sort_keys=True)}\n"
     )
+
+
+def params_module(spec: dict[str, Any]) -> str:
+    """The request TypedDicts under names that never collide with the response models (openai-python's shape):
+    `<Resource><Method>Params` for each operation's request body, `<Schema>Param` for each object inside one."""
+    schemas = spec.get("components", {}).get("schemas", {})
+    prefix = "#/components/schemas/"
+
+    def refs(node: Any) -> Iterator[str]:
+        for _, found in walk(node, ""):
+            ref = found.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                yield ref[len(prefix) :]
+
+    aliases: dict[str, str] = {}
+    nested: set[str] = set()
+    for item in name_operations(spec).get("paths", {}).values():
+        for verb, operation in item.items():
+            if verb not in HTTP_METHODS:
+                continue
+            body = operation.get("requestBody", {}).get("content", {})
+            names = [name for media in body.values() for name in refs(media.get("schema", {}))][:1]
+            if not names:
+                continue
+            camel = "".join(part.capitalize() for part in (*operation["tags"][0].split("_"), operation["operationId"]))
+            aliases[f"{camel}Params"] = names[0]
+            pending = list(refs(schemas.get(names[0], {})))
+            while pending:
+                name = pending.pop()
+                if name not in nested and schemas.get(name, {}).get("type") == "object":
+                    nested.add(name)
+                    pending.extend(refs(schemas[name]))
+    aliases.update({f"{name}Param": name for name in nested})
+    lines = [
+        '"""The request TypedDicts under names of their own: `<Resource><Method>Params` for the request body of an',
+        'operation, `<Schema>Param` for an object inside one (the response models keep the schema names)."""',
+        "",
+        *(f"from .typed_dicts import {aliases[alias]} as {alias}" for alias in sorted(aliases)),
+        "",
+        "__all__ = [",
+        *(f'    "{alias}",' for alias in sorted(aliases)),
+        "]",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def webhooks_module(spec: dict[str, Any]) -> str:

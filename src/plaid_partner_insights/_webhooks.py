@@ -52,8 +52,8 @@ class UnknownWebhook:
     def __init__(self, data: Mapping[str, typing.Any]) -> None:
         self._data = dict(data)
         webhook_type, webhook_code = data.get("webhook_type"), data.get("webhook_code")
-        self.webhook_type = webhook_type if isinstance(webhook_type, str) else None
-        self.webhook_code = webhook_code if isinstance(webhook_code, str) else None
+        self.webhook_type: str | None = webhook_type if isinstance(webhook_type, str) else None
+        self.webhook_code: str | None = webhook_code if isinstance(webhook_code, str) else None
 
     def to_dict(self) -> dict[str, typing.Any]:
         """The webhook's JSON object, as received."""
@@ -62,7 +62,7 @@ class UnknownWebhook:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, UnknownWebhook) and other._data == self._data
 
-    __hash__ = None  # type: ignore[assignment]  # mutable contents, like the generated models
+    __hash__: typing.ClassVar[None] = None  # type: ignore[assignment]  # mutable contents, like the generated models
 
     def __repr__(self) -> str:
         return f"UnknownWebhook(webhook_type={self.webhook_type!r}, webhook_code={self.webhook_code!r})"

@@ -62,9 +62,9 @@ class RetryPolicy:
         ):
             if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < math.inf:
                 raise ValueError(f"RetryPolicy.{name} must be a finite number >= 0, got {value!r}")
-        self.backoff_initial = float(backoff_initial)
-        self.backoff_max = float(backoff_max)
-        self.retry_after_max = float(retry_after_max)
+        self.backoff_initial: float = float(backoff_initial)
+        self.backoff_max: float = float(backoff_max)
+        self.retry_after_max: float = float(retry_after_max)
 
     def __repr__(self) -> str:
         return (

@@ -90,21 +90,21 @@ class Operation(typing.Generic[_ResponseT_co]):
         response_model: str,
         load_models: typing.Callable[[], tuple[type[Model], type[_ResponseT_co]]],
     ) -> None:
-        self.name = name
+        self.name: str = name
         """How the operation is called, `resource.method` (`partner_insights.get`)."""
-        self.method = method
+        self.method: str = method
         """The HTTP method, upper case."""
-        self.path = path
+        self.path: str = path
         """The URL path, relative to the server."""
-        self.content_type = content_type
+        self.content_type: str = content_type
         """The request body's media type."""
-        self.accept = accept
+        self.accept: str = accept
         """The media type of the success response."""
-        self.api_version = api_version
+        self.api_version: str = api_version
         """The Plaid API version the spec describes, sent as `Plaid-Version`."""
-        self.request_model = request_model
+        self.request_model: str = request_model
         """The class name of the request body's generated model."""
-        self.response_model = response_model
+        self.response_model: str = response_model
         """The class name of the generated model of the success response."""
         # Imports the models on first use only: `import plaid_partner_insights` does not pay for them.
         self._load_models = load_models

@@ -43,13 +43,13 @@ class ResponseInfo:
         url: str,
         body_request_id: str | None,
     ) -> None:
-        self.status_code = status_code
-        self.headers = headers
-        self.elapsed = elapsed
-        self.attempts = attempts
-        self.method = method
-        self.url = url
-        self.request_id = body_request_id or next(
+        self.status_code: int = status_code
+        self.headers: httpx.Headers = headers
+        self.elapsed: datetime.timedelta = elapsed
+        self.attempts: int = attempts
+        self.method: str = method
+        self.url: str = url
+        self.request_id: str | None = body_request_id or next(
             (value for name in REQUEST_ID_HEADERS if (value := headers.get(name))), None
         )
 

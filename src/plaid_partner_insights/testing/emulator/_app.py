@@ -153,12 +153,12 @@ class EmulatorApp:
         self._client_id = client_id
         self._secret = secret
         self.new_client = new_client
-        self.faults = FaultQueue()
-        self.journal = Journal((client_id or "", secret or ""))
+        self.faults: FaultQueue = FaultQueue()
+        self.journal: Journal = Journal((client_id or "", secret or ""))
         self._open_faults = OpenFaults()
-        self.admin = AdminAPI(self) if admin_api else None
-        self.webhook_signer = WebhookSigner()
-        self.setup = SetupFlow(setup or SetupSettings(), self.webhook_signer)
+        self.admin: AdminAPI | None = AdminAPI(self) if admin_api else None
+        self.webhook_signer: WebhookSigner = WebhookSigner()
+        self.setup: SetupFlow = SetupFlow(setup or SetupSettings(), self.webhook_signer)
 
     def reset(self) -> tuple[Fault, ...]:
         """Empty the fault queue and the journal, and close connections a fault still holds (a hang the client

@@ -50,7 +50,7 @@ class PlaidFailure(Exception):
         self.error_message = error_message
         self.display_message = display_message
         self.causes = causes
-        self.headers = headers or {}
+        self.headers: dict[str, str] = headers or {}
 
     def body(self, request_id: str) -> dict[str, Any]:
         """The JSON body, with every `PlaidError` field Plaid fills in for a synchronous error."""

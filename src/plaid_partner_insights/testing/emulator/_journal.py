@@ -64,11 +64,13 @@ class _Entry:
     __slots__ = ("fault", "headers", "json", "method", "path", "received_at", "status_code")
 
     def __init__(self, method: str, path: str, headers: dict[str, str]) -> None:
-        self.method, self.path, self.headers = method, path, headers
+        self.method: str = method
+        self.path: str = path
+        self.headers: dict[str, str] = headers
         self.json: Any = None
         self.status_code: int | None = None
         self.fault: str | None = None
-        self.received_at = datetime.now(UTC)
+        self.received_at: datetime = datetime.now(UTC)
 
     def freeze(self) -> RecordedRequest:
         return RecordedRequest(

@@ -116,7 +116,7 @@ class EmulatorServer:
             max_connections=max_connections,
             admin_api=admin_api,
         )
-        self.request_timeout = float(request_timeout)
+        self.request_timeout: float = float(request_timeout)
         self.max_connections = max_connections
         self._startup_timeout = startup_timeout
         self._server: uvicorn.Server | None = None
