@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 
 from . import _spec
+from ._compat_argparse import SubParsers
 from ._listen_command import add_listen_command
 from ._version import __version__
 from .testing._bootstrap_command import add_sandbox_user_command
@@ -167,9 +168,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_run_demo)
 
-    add_emulator_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))  # sets `run`
-    add_sandbox_user_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
-    add_listen_command(typing.cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
+    add_emulator_command(typing.cast("SubParsers", commands))  # sets `run`
+    add_sandbox_user_command(typing.cast("SubParsers", commands))
+    add_listen_command(typing.cast("SubParsers", commands))
     for command in dict.fromkeys(commands.choices.values()):  # an alias maps to its command's own parser
         _add_global_options(command, top_level=False)
     return parser

@@ -15,6 +15,8 @@ import sys
 import threading
 import typing
 
+from ._compat_argparse import SubParsers
+
 if typing.TYPE_CHECKING:
     from ._client import PartnerInsightsClient
 
@@ -46,7 +48,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-def add_listen_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_listen_command(subparsers: SubParsers) -> None:
     """Register `listen` on the CLI's subparsers."""
     parser = subparsers.add_parser(
         "listen",

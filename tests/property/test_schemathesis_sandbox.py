@@ -17,7 +17,8 @@ from plaid_partner_insights_generated.client.api.webhook_verification_key.get im
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 
-from plaid_partner_insights.testing.emulator import create_app
+from plaid_partner_insights.testing.emulator import EMULATOR_USERS, create_app
+from plaid_partner_insights.testing.emulator._users import ERROR_TYPE_USER_PREFIX
 
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
@@ -86,6 +87,9 @@ def prepare(case: Case[Any], client_id: str, secret: str, key_id: str) -> None:
       it), so an object body of the Partner Insights call carrying neither gets a user_id.
     - A key id is valid by the spec whatever its value, but only the sandbox's own are known: a generated
       non-empty `key_id` becomes `key_id`, one of them.
+    - The emulator's special users are switches for tests that ask for an outcome (a 429, a 500, an error type), not
+      inputs for the spec's oracle: Hypothesis mixes literals of loaded modules (such as `usr_sandbox_expired`)
+      into what it generates, and a user identifier that names a special user becomes an ordinary one.
     """
     values = {"plaid-client-id": client_id, "plaid-secret": secret, "plaid-version": "2020-09-14"}
     headers = case.headers if case.headers is not None else {}
@@ -100,12 +104,23 @@ def prepare(case: Case[Any], client_id: str, secret: str, key_id: str) -> None:
             case.body["key_id"] = key_id
     elif "user_id" not in case.body and "user_token" not in case.body:
         case.body["user_id"] = "usr_schemathesis"
+    for field in USER_FIELDS:
+        if is_special_user(case.body.get(field)):
+            case.body[field] = "usr_schemathesis"
     if not {"plaid-client-id", "plaid-secret"} <= present:
         case.body.pop("client_id", None)
         case.body.pop("secret", None)
     for field, value in (("client_id", client_id), ("secret", secret)):
         if isinstance(case.body.get(field), str) and case.body[field]:
             case.body[field] = value
+
+
+USER_FIELDS = ("user_id", "user_token", "third_party_user_token")
+SPECIAL_USER_IDS = frozenset(user.user_id for user in EMULATOR_USERS)
+
+
+def is_special_user(value: object) -> bool:
+    return isinstance(value, str) and (value in SPECIAL_USER_IDS or value.startswith(ERROR_TYPE_USER_PREFIX))
 
 
 class Counter:
@@ -192,3 +207,11 @@ def test_key_endpoint_over_loopback_http(
     case: Case[Any], local_sandbox: LocalSandbox, keys_over_http_count: Counter
 ) -> None:
     over_http(case, local_sandbox, keys_over_http_count)
+
+
+def test_the_oracle_treats_special_users_as_ordinary_ones() -> None:
+    assert len(SPECIAL_USER_IDS) > 5
+    assert all(is_special_user(user_id) for user_id in SPECIAL_USER_IDS)
+    assert is_special_user(f"{ERROR_TYPE_USER_PREFIX}TRANSFER_ERROR")
+    assert not is_special_user("usr_schemathesis")
+    assert not is_special_user(7)

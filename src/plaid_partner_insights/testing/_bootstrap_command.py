@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from .._compat_argparse import SubParsers
 from ._bootstrap import (
     DEFAULT_CLIENT_USER_ID,
     DEFAULT_PERSONA,
@@ -38,7 +39,7 @@ def _address(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def add_sandbox_user_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_sandbox_user_command(subparsers: SubParsers) -> None:
     """Register `sandbox-user` on the CLI's subparsers."""
     parser = subparsers.add_parser(
         "sandbox-user",

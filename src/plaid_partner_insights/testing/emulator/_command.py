@@ -7,6 +7,7 @@ import os
 import sys
 import typing
 
+from ..._compat_argparse import SubParsers
 from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
 
@@ -53,7 +54,7 @@ def _positive(kind: type[float] | type[int]) -> typing.Callable[[str], float]:
     return parse
 
 
-def add_emulator_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_emulator_command(subparsers: SubParsers) -> None:
     """Register `emulator` (and its deprecated name `sandbox`) on the CLI's subparsers."""
     from ._users import EMULATOR_USERS
 

@@ -12,9 +12,8 @@ import json
 from typing import Any
 
 import h11
-from uvicorn._types import ASGI3Application
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from ._compat_uvicorn import ASGI3Application, H11Protocol
 from ._errors import PlaidFailure, new_request_id
 from ._limits import DEFAULT_REQUEST_TIMEOUT
 from ._wire import TRANSPORT_EXTENSION
