@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def build(out: Path, spec_path: Path = SPEC) -> None:
-    """Generate the whole `generated/` tree into `out` (from another spec file to try a change to the spec)."""
+def build(out: Path, spec_path: Path = SPEC, upstream_record: Path = UPSTREAM_RECORD) -> None:
+    """Generate the whole `generated/` tree into `out` (from other spec files to try a change to the spec)."""
     spec_bytes = spec_path.read_bytes()
     spec = yaml.safe_load(spec_bytes)
     validate_spec(spec, spec_path)
@@ -130,7 +130,9 @@ def build(out: Path, spec_path: Path = SPEC) -> None:
     # The spec, shipped once, as JSON: the hand-written layer (CLI, emulator) reads it with the standard library.
     (package / "openapi.json").write_text(json.dumps(spec, indent=1, ensure_ascii=False) + "\n")
     (package / "py.typed").write_text("")
-    (package / "__init__.py").write_text(package_init(spec, hashlib.sha256(spec_bytes).hexdigest(), upstream_version()))
+    (package / "__init__.py").write_text(
+        package_init(spec, hashlib.sha256(spec_bytes).hexdigest(), upstream_version(upstream_record))
+    )
     (testing / "__init__.py").write_text(TESTING_INIT)
     (package / "webhooks.py").write_text(webhooks_module(spec))
     (package / "params.py").write_text(params_module(spec))
@@ -292,10 +294,10 @@ def generate_models(out: Path, model_type: str, spec_path: Path = SPEC) -> None:
     out.write_text("\n".join(line for line in text.splitlines() if not line.startswith("#   filename:")) + "\n")
 
 
-def upstream_version() -> str:
+def upstream_version(upstream_record: Path = UPSTREAM_RECORD) -> str:
     """The release of Plaid's spec we are in step with, as spec/upstream.yaml records it."""
     try:
-        recorded = yaml.safe_load(UPSTREAM_RECORD.read_text())
+        recorded = yaml.safe_load(upstream_record.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise CodegenError(f"spec/upstream.yaml cannot be read: {exc}") from None
     value = recorded.get("version") if isinstance(recorded, dict) else None

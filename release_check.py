@@ -52,9 +52,13 @@ class ReleaseCheckError(Exception):
 class Findings:
     """What changed between the baseline tag and HEAD's tree."""
 
-    spec_breaking: list[str]
+    spec_differences: list[specdiff.Difference]
     api_breaking: list[str]
     shipped_changed: bool
+
+    @property
+    def spec_breaking(self) -> list[str]:
+        return [difference.line for difference in self.spec_differences if difference.breaking]
 
     @property
     def breaking(self) -> bool:
@@ -102,13 +106,10 @@ def package_version(text: str, where: str) -> Version:
 
 def required_version(previous: Version, findings: Findings) -> Version | None:
     """The lowest version the policy allows after `previous`, or None when no bump is needed."""
-    if findings.breaking:
-        if previous.major == 0:
-            return Version(f"0.{previous.minor + 1}.0")
-        return Version(f"{previous.major + 1}.0.0")
-    if findings.shipped_changed:
-        return Version(f"{previous.major}.{previous.minor}.{previous.micro + 1}")
-    return None
+    bump = specdiff.required_bump(
+        findings.spec_differences, api_breaking=bool(findings.api_breaking), shipped_changed=findings.shipped_changed
+    )
+    return specdiff.next_version(previous, bump)
 
 
 def export_tree(repo: Path, tag: str, into: Path) -> None:
@@ -123,8 +124,8 @@ def export_tree(repo: Path, tag: str, into: Path) -> None:
             subprocess.run(["git", *command], cwd=repo, env=env, capture_output=True, check=True)
 
 
-def api_breakages(old_root: Path, new_root: Path) -> Iterator[str]:
-    for package in PACKAGES:
+def api_breakages(old_root: Path, new_root: Path, packages: tuple[str, ...] = PACKAGES) -> Iterator[str]:
+    for package in packages:
         old_search, new_search = [old_root / "src", old_root / "generated"], [new_root / "src", new_root / "generated"]
         old = griffe.load(package, search_paths=old_search, allow_inspection=False)
         new = griffe.load(package, search_paths=new_search, allow_inspection=False)
@@ -146,21 +147,15 @@ def compare(repo: Path, tag: str, old_root: Path) -> Findings:
         git(repo, "ls-files", "--others", "--exclude-standard", "--", *SHIPPED).strip()
     )
     return Findings(
-        spec_breaking=[d.line for d in spec_differences if d.breaking],
+        spec_differences=spec_differences,
         api_breaking=list(api_breakages(old_root, repo)),
         shipped_changed=shipped_changed,
     )
 
 
-def changelog_section(text: str, version: str) -> str | None:
-    """The body of CHANGELOG.md's `## [version]` section, or None when it has none."""
-    match = re.search(rf"^## \[{re.escape(version)}\][^\n]*\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    return match.group(1).strip() if match else None
-
-
 def changelog_has(repo: Path, version: Version) -> bool:
     path = repo / CHANGELOG
-    return changelog_section(path.read_text() if path.exists() else "", str(version)) is not None
+    return specdiff.changelog_section(path.read_text() if path.exists() else "", str(version)) is not None
 
 
 def check(repo: Path) -> list[str]:
@@ -203,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notes", metavar="VERSION", help="print CHANGELOG.md's section for VERSION and exit")
     args = parser.parse_args(argv)
     if args.notes:
-        notes = changelog_section((args.repo / CHANGELOG).read_text(), args.notes)
+        notes = specdiff.changelog_section((args.repo / CHANGELOG).read_text(), args.notes)
         if notes is None:
             print(f"release-check: {CHANGELOG} has no `## [{args.notes}]` section", file=sys.stderr)
             return 1

@@ -1,4 +1,4 @@
-"""`python codegen.py diff OLD NEW` and `python codegen.py upstream [SPEC]`."""
+"""`python codegen.py diff OLD NEW` and `python codegen.py upstream [--record | --apply] [SPEC]`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ._compare import OPERATION_METHOD, OPERATION_PATH, compare_documents
-from ._load import SpecReadError, load
-from ._upstream import read_record, record_upstream
+from ._load import Document, SpecReadError, load
+from ._upstream import UpstreamRecord, read_record, record_upstream
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_SPEC = ROOT / "spec" / "openapi.yaml"
@@ -33,16 +33,28 @@ def main(argv: list[str]) -> int:
         "upstream", help="compare spec/openapi.yaml with Plaid's spec; recorded deviations are not reported"
     )
     upstream.add_argument("spec", nargs="?", help="a path or https URL (default: the URL in spec/upstream.yaml)")
-    upstream.add_argument(
+    action = upstream.add_mutually_exclusive_group()
+    action.add_argument(
         "--record",
         action="store_true",
         help="when nothing differs, record this upstream version and file hash in spec/upstream.yaml",
+    )
+    action.add_argument(
+        "--apply",
+        action="store_true",
+        help="edit spec/openapi.yaml to say what upstream says (keeping our words and recorded deviations), "
+        "record the release, regenerate, bump the version and add a CHANGELOG.md section; "
+        "exit 1 and change nothing when the result would not validate, lint or generate",
     )
     args = parser.parse_args(argv)
     try:
         if args.command == "diff":
             return _diff(args.old, args.new)
-        return _upstream(args.spec, record=args.record)
+        recorded = read_record(UPSTREAM_RECORD)
+        theirs = load(args.spec or recorded.url)
+        if args.apply:
+            return _apply(theirs, recorded)
+        return _upstream(theirs, recorded, record=args.record)
     except SpecReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return UNREADABLE
@@ -55,27 +67,47 @@ def _diff(old_source: str, new_source: str) -> int:
     return DIFFERENT if differences else SAME
 
 
-def _upstream(source: str | None, *, record: bool) -> int:
-    recorded = read_record(UPSTREAM_RECORD)
-    ours, theirs = load(str(OUR_SPEC)), load(source or recorded.url)
+def _upstream(theirs: Document, recorded: UpstreamRecord, *, record: bool) -> int:
+    ours = load(str(OUR_SPEC))
     differences = recorded.unexplained(compare_documents(ours, theirs))
     for difference in differences:
         print(difference.line)
     in_step = theirs.version == recorded.version and theirs.sha256 == recorded.sha256
+    if in_step:
+        moved = ""
+    elif theirs.version != recorded.version:
+        moved = "; upstream moved since the recorded release"
+    elif recorded.sha256 is None:
+        moved = "; no file hash recorded yet"
+    else:
+        moved = f"; the file has the recorded version but another hash than the recorded {recorded.sha256[:12]}"
     print(
         f"upstream: {theirs.source} is {theirs.version or 'unversioned'} (sha256 {theirs.sha256[:12]}); "
         f"recorded: {recorded.version} (sha256 {(recorded.sha256 or 'none')[:12]}); "
         + (f"{len(differences)} unexplained difference(s)" if differences else "no unexplained differences")
-        + (
-            ""
-            if in_step
-            else "; no file hash recorded yet"
-            if recorded.sha256 is None and theirs.version == recorded.version
-            else "; upstream moved since the recorded release"
-        ),
+        + moved,
         file=sys.stderr,
     )
     if record and not differences and not in_step:
         record_upstream(UPSTREAM_RECORD, theirs.version, theirs.sha256)
         print(f"upstream: recorded {theirs.version} in {UPSTREAM_RECORD.relative_to(ROOT)}", file=sys.stderr)
     return DIFFERENT if differences else SAME
+
+
+def _apply(theirs: Document, recorded: UpstreamRecord) -> int:
+    from ._apply import ApplyError
+    from ._regenerate import Checkout, apply_release, describe
+
+    try:
+        outcome = apply_release(Checkout(ROOT), theirs)
+    except ApplyError as exc:
+        print(f"upstream --apply: {exc}\nupstream --apply: nothing was changed", file=sys.stderr)
+        return DIFFERENT
+    if outcome is None:
+        print(
+            f"upstream --apply: already in step with {theirs.version} (same file hash); nothing to do", file=sys.stderr
+        )
+        return SAME
+    for line in describe(outcome, theirs, recorded.version):
+        print(line)
+    return SAME

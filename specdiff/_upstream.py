@@ -68,9 +68,16 @@ def read_record(path: Path) -> UpstreamRecord:
     return UpstreamRecord(raw["url"], raw["version"], sha256, tuple(deviations))
 
 
+def recorded_text(text: str, version: str, sha256: str, *, source: str = "spec/upstream.yaml") -> str:
+    """`spec/upstream.yaml`'s text with a new `version` and `sha256`, everything else (comments too) unchanged."""
+    from ._roundtrip import dump_round_trip, load_round_trip  # ruamel.yaml: only the commands that write need it
+
+    data = load_round_trip(text, source)
+    data["version"] = version
+    data["sha256"] = sha256
+    return dump_round_trip(data)
+
+
 def record_upstream(path: Path, version: str, sha256: str) -> None:
-    """Rewrite the `version` and `sha256` lines of `spec/upstream.yaml`, keeping its comments."""
-    text = path.read_text()
-    text = re.sub(r"(?m)^version: .*$", f"version: {version!r}".replace("'", '"'), text, count=1)
-    text = re.sub(r"(?m)^sha256: .*$", f"sha256: {sha256}", text, count=1)
-    path.write_text(text)
+    """Write a new `version` and `sha256` into `spec/upstream.yaml`."""
+    path.write_text(recorded_text(path.read_text(), version, sha256, source=str(path)))

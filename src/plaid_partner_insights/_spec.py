@@ -133,7 +133,10 @@ class PrismProduct:
 
 @functools.cache
 def prism_products() -> tuple[PrismProduct, ...]:
-    """The Prism products, in the order `PrismVersions` lists them."""
+    """The Prism products, in the order `PrismVersions` lists them; none when the request cannot ask for versions
+    (Plaid's spec before 2020-09-14_1.556.0, which `codegen.py upstream --apply` can bring back)."""
+    if not any(ref_name(prop) == _PRISM_VERSIONS for _, prop in _walk(schema(REQUEST_SCHEMA), "", ())):
+        return ()
     results = schema(_PRISM_RESULTS)["properties"]
     products = []
     for request_key, prop in schema(_PRISM_VERSIONS)["properties"].items():

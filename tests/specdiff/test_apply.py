@@ -1,0 +1,243 @@
+"""`codegen.py upstream --apply`, the spec edit: what upstream says, in our words, layout and conventions.
+
+These run in-process on text (no regeneration); tests/specdiff/test_upstream_replay.py runs the whole command.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from packaging.version import Version
+
+from specdiff import (
+    ApplyError,
+    Bump,
+    Change,
+    Difference,
+    Document,
+    add_entry,
+    apply_upstream,
+    changelog_section,
+    compare_documents,
+    load,
+    next_version,
+    parse,
+    read_record,
+    recorded_text,
+    required_bump,
+    upstream_entry,
+)
+from specdiff._apply import enum_varname, parse_path
+from specdiff._roundtrip import dump_round_trip, load_round_trip
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SPEC_TEXT = (ROOT / "spec" / "openapi.yaml").read_text()
+RECORD = read_record(ROOT / "spec" / "upstream.yaml")
+
+
+def extract(version: str) -> Document:
+    return load(str(FIXTURES / "plaid-upstream" / f"2020-09-14_{version}.yaml"))
+
+
+def in_memory(content: dict[str, Any], version: str) -> Document:
+    content = copy.deepcopy(content)
+    content["info"]["version"] = version
+    return Document("in-memory", content, "1" * 64)
+
+
+def unexplained(text: str, theirs: Document) -> list[str]:
+    ours = parse("spec/openapi.yaml", text.encode())
+    return [d.line for d in RECORD.unexplained(compare_documents(ours, theirs))]
+
+
+def descriptions(text: str) -> list[str]:
+    return [str(d) for d in re.findall(r"description: (.*)", text)]
+
+
+@pytest.mark.parametrize("path", ["spec/openapi.yaml", "spec/upstream.yaml", "spec/sandbox-setup.yaml"])
+def test_round_trip_writes_our_yaml_back_byte_for_byte(path: str) -> None:
+    text = (ROOT / path).read_text()
+    assert dump_round_trip(load_round_trip(text, path)) == text
+
+
+def test_a_spec_in_step_is_left_byte_for_byte() -> None:
+    applied = apply_upstream(SPEC_TEXT, load(str(FIXTURES / "reconstructed_1.778.0.yaml")), RECORD, source="ours")
+    assert (applied.differences, applied.new_elements, applied.text) == ([], [], SPEC_TEXT)
+
+
+def test_apply_makes_the_report_empty_and_keeps_everything_else() -> None:
+    theirs = extract("1.697.4")
+    before = unexplained(SPEC_TEXT, theirs)
+    assert "breaking response report.fico.ultrafico_score_results[].exclusion_code: removed" in before
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    assert [d.line for d in applied.differences] == before
+    assert unexplained(applied.text, theirs) == []
+    # Only removals here: every other line of ours, comments and descriptions included, is still there, in order.
+    diff = list(difflib.unified_diff(SPEC_TEXT.splitlines(), applied.text.splitlines(), lineterm="", n=0))
+    added = [line for line in diff[2:] if line.startswith("+")]
+    removed = [line for line in diff[2:] if line.startswith("-")]
+    assert added == []
+    assert any("exclusion_code" in line for line in removed)
+    assert "# ----------------------------------------------------------------- response" in applied.text
+    # Recorded deviations stay: prism_products (removed upstream) and our minLength on identifiers.
+    spec = yaml.safe_load(applied.text)
+    request = spec["components"]["schemas"]["CraCheckReportPartnerInsightsGetRequest"]["properties"]
+    assert request["user_id"]["minLength"] == 1
+    assert "prism_products" in spec["components"]["schemas"]["CraCheckReportPartnerInsightsGetOptions"]["properties"]
+    assert applied.new_elements == []
+
+
+def add_new_parts(content: dict[str, Any]) -> None:
+    """Upstream adds: a response property with an inline enum, a request object, a nullable field."""
+    schemas = content["components"]["schemas"]
+    account = schemas["CraPartnerInsightsItemAccount"]["properties"]
+    account["verification"] = {"type": "string", "enum": [2.5, "manual", None], "x-hidden-from-docs": True}
+    schemas["CraCheckReportPartnerInsightsGetRequest"]["properties"]["consent"] = {
+        "$ref": "#/components/schemas/CraConsent"
+    }
+    schemas["CraConsent"] = {
+        "title": "CraConsent",
+        "type": "object",
+        "description": "Upstream's own words, which must not be copied.",
+        "properties": {
+            "given_at": {"type": "string", "format": "date-time"},
+            "item_id": {"$ref": "#/components/schemas/ItemId"},
+        },
+        "required": ["given_at"],
+    }
+    schemas["PrismCashScore"]["properties"]["model_version"]["nullable"] = True
+
+
+def test_new_parts_follow_our_conventions_and_are_listed() -> None:
+    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    add_new_parts(content)
+    theirs = in_memory(content, "2020-09-14_1.800.0")
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    assert unexplained(applied.text, theirs) == []
+    placeholder = "Added in Plaid's spec 2020-09-14_1.800.0; not yet described here."
+    schemas = yaml.safe_load(applied.text)["components"]["schemas"]
+    # An inline enum becomes a named schema with x-enum-varnames and string values; null makes it nullable.
+    verification = schemas["CraPartnerInsightsItemAccount"]["properties"]["verification"]
+    assert verification == {"allOf": [{"$ref": "#/components/schemas/Verification"}], "description": placeholder}
+    enum = schemas["Verification"]
+    assert (enum["enum"], enum["x-enum-varnames"], enum["nullable"]) == (["2.5", "manual"], ["V2_5", "MANUAL"], True)
+    assert "'2.5'" in applied.text  # quoted as we write values that start with a digit
+    # A new request object is closed, as ours are; upstream's words and marks are not copied.
+    consent = schemas["CraConsent"]
+    assert consent["additionalProperties"] is False
+    assert consent["title"] == "CraConsent"
+    assert consent["description"] == placeholder
+    assert consent["properties"]["item_id"] == {"type": "string", "description": placeholder}  # ItemId inlined
+    assert "Upstream's own words" not in applied.text and "x-hidden-from-docs" not in applied.text
+    assert schemas["PrismCashScore"]["properties"]["model_version"]["nullable"] is True
+    assert applied.new_elements == [
+        "components.schemas.CraConsent",
+        "request consent",
+        "components.schemas.Verification",
+        "response report.items[].accounts[].verification",
+    ]
+    assert list(consent) == ["title", "type", "additionalProperties", "description", "required", "properties"]
+    # Nothing of ours was lost: every description we had is still there.
+    assert set(descriptions(SPEC_TEXT)) <= set(descriptions(applied.text))
+
+
+def test_a_change_that_keeps_coming_back_is_refused_with_the_lines() -> None:
+    # Two of our paths share PrismCashScoreMetadata; upstream gives only one of them a new required field.
+    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    schemas = content["components"]["schemas"]
+    schemas["Other"] = copy.deepcopy(schemas["PrismCashScoreMetadata"])
+    schemas["Other"]["properties"]["extra"] = {"type": "integer"}
+    schemas["Other"]["required"] = [*schemas["Other"]["required"], "extra"]
+    schemas["PrismExtend"]["properties"]["metadata"] = {"$ref": "#/components/schemas/Other"}
+    with pytest.raises(ApplyError, match=r"remain after \d+ rounds"):
+        apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.801.0"), RECORD, source="ours")
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("4.1", "V4_1"),
+        ("3_lite", "V3_LITE"),
+        ("money market", "MONEY_MARKET"),
+        ("10T", "V10T"),
+        ("USER_ERROR", "USER_ERROR"),
+    ],
+)
+def test_enum_varnames_are_named_as_ours_are(value: str, name: str) -> None:
+    assert enum_varname(value) == name
+
+
+def test_report_paths_are_read_step_by_step() -> None:
+    assert parse_path("report.items[].accounts[].owners[].document_id") == [
+        "report",
+        "items",
+        "[]",
+        "accounts",
+        "[]",
+        "owners",
+        "[]",
+        "document_id",
+    ]
+    assert parse_path("(body)") == []
+    assert parse_path("attributes{}.x") == ["attributes", "{}", "x"]
+
+
+def test_the_record_keeps_its_comments_and_takes_the_hash() -> None:
+    text = (ROOT / "spec" / "upstream.yaml").read_text()
+    new = recorded_text(text, "2020-09-14_1.800.0", "ab" * 32)
+    changed = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
+    assert changed == [
+        ('version: "2020-09-14_1.778.0"', 'version: "2020-09-14_1.800.0"'),
+        ("sha256: null", f"sha256: {'ab' * 32}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("previous", "breaking", "api_breaking", "bump", "expected"),
+    [
+        ("0.1.0", [True, False], False, Bump.BREAKING, "0.2.0"),
+        ("1.4.2", [True], False, Bump.BREAKING, "2.0.0"),
+        ("0.1.0", [False], False, Bump.PATCH, "0.1.1"),
+        ("0.1.0", [False], True, Bump.BREAKING, "0.2.0"),  # a response enum value removed: the API lost a name
+        ("0.1.0", [], False, Bump.NONE, None),
+    ],
+)
+def test_one_policy_gives_the_bump(
+    previous: str, breaking: list[bool], api_breaking: bool, bump: Bump, expected: str | None
+) -> None:
+    differences = [
+        Difference(1, f"field{index}", "removed", "response", Change.PROPERTY_REMOVED, flag)
+        for index, flag in enumerate(breaking)
+    ]
+    assert required_bump(differences, api_breaking=api_breaking) is bump
+    assert next_version(Version(previous), bump) == (Version(expected) if expected else None)
+
+
+def test_the_changelog_entry_lists_breaking_changes_first_under_the_new_version() -> None:
+    theirs = extract("1.697.4")
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    entry = upstream_entry(theirs.version, RECORD.version, applied.differences)
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    text = add_entry(changelog, "0.2.0", entry)
+    section = changelog_section(text, "0.2.0")
+    assert section is not None
+    bullets = [line for line in section.splitlines() if line.startswith("- ")]
+    assert len(bullets) == len(applied.differences)
+    assert bullets[0] == "- **Breaking:** response `report.fico.ultrafico_score_results[].exclusion_code`: removed"
+    assert "`2020-09-14_1.697.4` (was `2020-09-14_1.778.0`)" in section
+    assert text.index("## [0.2.0]") < text.index("## [0.1.0]")
+    assert changelog_section(text, "0.1.0") == changelog_section(changelog, "0.1.0")
+    # A second release before the version is out goes into the same section, newest first.
+    again = add_entry(text, "0.2.0", upstream_entry("2020-09-14_1.800.0", theirs.version, []))
+    section = changelog_section(again, "0.2.0")
+    assert section is not None
+    assert section.index("1.800.0") < section.index("1.697.4")
+    assert again.count("## [0.2.0]") == 1
