@@ -42,11 +42,11 @@ def upstream_entry(
 
 
 def add_entry(text: str, version: str, entry: str, *, date: str = "unreleased") -> str:
-    """CHANGELOG.md with `entry` at the top of `version`'s section, made above the newest one when missing."""
+    """CHANGELOG.md with `entry` at the top of `version`'s section, made above the newest version's when missing."""
     heading = re.search(_SECTION.format(version=re.escape(version)), text, re.MULTILINE)
     if heading is not None:
         return f"{text[: heading.end()]}\n{entry}{text[heading.end() :]}"
-    first = re.search(r"^## ", text, re.MULTILINE)
+    first = re.search(r"^## \[\d", text, re.MULTILINE)  # below `## [Unreleased]`, above the newest version
     position = first.start() if first else len(text)
     block = f"## [{version}] - {date}\n\n{entry}\n"
     if first is None and not text.endswith("\n\n"):

@@ -233,7 +233,7 @@ def test_the_changelog_entry_lists_breaking_changes_first_under_the_new_version(
     assert len(bullets) == len(applied.differences)
     assert bullets[0] == "- **Breaking:** response `report.fico.ultrafico_score_results[].exclusion_code`: removed"
     assert "`2020-09-14_1.697.4` (was `2020-09-14_1.778.0`)" in section
-    assert text.index("## [0.2.0]") < text.index("## [0.1.0]")
+    assert text.index("## [Unreleased]") < text.index("## [0.2.0]") < text.index("## [0.1.0]")
     assert changelog_section(text, "0.1.0") == changelog_section(changelog, "0.1.0")
     # A second release before the version is out goes into the same section, newest first.
     again = add_entry(text, "0.2.0", upstream_entry("2020-09-14_1.800.0", theirs.version, []))
