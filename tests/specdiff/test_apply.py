@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from packaging.version import Version
 
 from specdiff import (
@@ -136,7 +135,8 @@ def test_new_parts_follow_our_conventions_and_are_listed() -> None:
     assert consent["title"] == "CraConsent"
     assert consent["description"] == placeholder
     assert consent["properties"]["item_id"] == {"type": "string", "description": placeholder}  # ItemId inlined
-    assert "Upstream's own words" not in applied.text and "x-hidden-from-docs" not in applied.text
+    assert "Upstream's own words" not in applied.text
+    assert "x-hidden-from-docs" not in applied.text
     assert schemas["PrismCashScore"]["properties"]["model_version"]["nullable"] is True
     assert applied.new_elements == [
         "components.schemas.CraConsent",
