@@ -16,6 +16,7 @@ short neutral description naming the upstream release, and is listed for a maint
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping, MutableMapping, MutableSequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from ._compare import (
 from ._load import Document
 from ._roundtrip import dump_round_trip, load_round_trip
 from ._rules import Change, is_breaking
-from ._schema import Normaliser, Schema, enum_text
+from ._schema import CONSTRAINT_KEYWORDS, Normaliser, Schema, enum_text
 from ._upstream import UpstreamRecord
 
 SCHEMA_PREFIX = "#/components/schemas/"
@@ -93,14 +94,24 @@ def apply_upstream(our_text: str, theirs: Document, record: UpstreamRecord, *, s
     unused = editor.unused(reachable_before)
     return Applied(
         text=dump_round_trip(ours),
-        differences=[d for _, d in first],
+        differences=[_reported(root, d) for root, d in first],
         new_elements=editor.new_elements,
         unused_schemas=unused,
     )
 
 
+def _reported(root: Root, difference: Difference) -> Difference:
+    """The difference as reported: paths outside the endpoint's bodies say where they are."""
+    if not root.label:
+        return difference
+    path = difference.path if difference.path != ROOT else ""
+    if root.key == "schema":  # another operation's body: "POST /webhook_verification_key/get key_id"
+        return dataclasses.replace(difference, path=f"{root.label} {path or ROOT}")
+    return dataclasses.replace(difference, path=f"{root.label}.{path}" if path else root.label)
+
+
 def _line(root: Root, difference: Difference) -> str:
-    return f"{root.label}: {difference.line}" if root.label else difference.line
+    return _reported(root, difference).line
 
 
 def parse_path(path: str) -> list[str]:
@@ -250,12 +261,15 @@ class _Editor:
                         raise ApplyError(f"{label or path} {section}: a body {'added' if media is None else 'removed'}")
                     continue
                 roots.append(Root(label, section, _mutable(media), "schema", their_media["schema"]))
+        # Named schemas no operation uses on either side (webhook bodies), except those such a schema uses itself.
         referenced = self.reachable_schemas() | _reachable(self.theirs.content, self.theirs.schemas())
-        their_schemas = self.theirs.schemas()
-        for name in self._ours.schemas():
-            if name not in referenced and name in their_schemas:
-                # A webhook body and the like: a client reads it, so it is classified as a response.
-                roots.append(Root(f"schema {name}", "response", self._ours.schemas(), name, their_schemas[name]))
+        their_schemas, our_schemas = self.theirs.schemas(), self._ours.schemas()
+        candidates = [name for name in our_schemas if name not in referenced and name in their_schemas]
+        inner = _reachable({"paths": {name: our_schemas[name] for name in candidates}}, our_schemas)
+        for name in candidates:
+            if name not in inner:
+                # A client reads a webhook body, so its changes are classified as a response's.
+                roots.append(Root(str(name), "response", our_schemas, name, their_schemas[name]))
         return roots
 
     def differences(self) -> list[tuple[Root, Difference]]:
@@ -342,7 +356,7 @@ class _Editor:
                 their_properties.setdefault(str(key), value)
         anchor = self._anchor(owner)
         value = _described(
-            self._import(their_properties[name], root.section, pascal(name), anchor), self._placeholder()
+            self._convert(their_properties[name], root.section, pascal(name), anchor), self._placeholder()
         )
         properties = owner.get("properties")
         if not isinstance(properties, CommentedMap):
@@ -426,7 +440,7 @@ class _Editor:
 
     def _sync_keywords(self, node: Any, their_node: Any) -> None:
         """Format and bounds: set where ours keeps them (or on the schema itself) to upstream's values."""
-        keywords = {"format", *_constraint_keywords()}
+        keywords = {"format", *CONSTRAINT_KEYWORDS}
         theirs: dict[str, Any] = {}
         for part in reversed(self.theirs.expansion(their_node)):
             theirs.update({k: v for k, v in part.items() if k in keywords})
@@ -453,7 +467,7 @@ class _Editor:
             _mutable(schemas)[our_name] = new
             self.new_elements.append(f"components.schemas.{our_name} (replaced: {where})")
             return
-        new = self._import(their_node, root.section, name_hint, self._anchor(node))
+        new = self._convert(their_node, root.section, name_hint, self._anchor(node))
         if isinstance(node, Mapping) and isinstance(node.get("description"), str):
             _describe(new, node["description"])
         else:
@@ -472,9 +486,6 @@ class _Editor:
             if schema is node or any(part is node for part in _walk(schema)):
                 return str(name)
         return None
-
-    def _import(self, their_node: Any, section: str, name_hint: str, anchor: str | None) -> Any:
-        return self._convert(their_node, section, name_hint, anchor)
 
     def _convert(self, node: Any, section: str, name_hint: str, anchor: str | None, *, top: bool = False) -> Any:
         """A copy of upstream's schema node in our conventions (see the module docstring)."""
@@ -607,15 +618,7 @@ def _reachable(content: Mapping[str, Any], schemas: Mapping[str, Any]) -> set[st
     return found
 
 
-def _constraint_keywords() -> tuple[str, ...]:
-    from ._schema import CONSTRAINT_KEYWORDS
-
-    return CONSTRAINT_KEYWORDS
-
-
 def _not_null(schema: Schema) -> Schema:
-    import dataclasses
-
     return dataclasses.replace(schema, nullable=False)
 
 

@@ -1,5 +1,6 @@
 """The GitHub workflows do what the README says: CI runs its test command, releases publish by trusted
-publishing after the release check, and the upstream report runs weekly."""
+publishing after the release check, and the upstream release is applied weekly (its script steps are run by
+tests/test_upstream_workflow.py)."""
 
 from __future__ import annotations
 
@@ -60,11 +61,12 @@ def test_release_checks_then_publishes_by_trusted_publishing() -> None:
     assert any("release_check.py --notes" in run for run in run_steps(release))
 
 
-def test_upstream_report_runs_weekly_and_on_demand() -> None:
+def test_upstream_apply_runs_weekly_and_on_demand() -> None:
     flow = workflow("upstream.yml")
     on = triggers(flow)
     assert set(on) == {"schedule", "workflow_dispatch"}
     (job,) = flow["jobs"].values()
     steps = run_steps(job)
-    assert any("python codegen.py upstream" in run for run in steps)
+    assert any("python codegen.py upstream --apply" in run for run in steps)
+    assert any("gh pr create" in run for run in steps)
     assert any("gh issue create" in run for run in steps)
