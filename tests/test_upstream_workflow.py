@@ -184,7 +184,16 @@ def test_a_new_release_becomes_a_pull_request(tmp_path: Path) -> None:
     list_call, create_call = runner.gh_calls()
     assert list_call["args"][:2] == ["pr", "list"]
     title = "Plaid's spec 2020-09-14_1.800.0 (version 0.1.1)"
-    assert create_call["args"][:8] == ["pr", "create", "--base", "main", "--head", "upstream/plaid-spec", "--title", title]
+    assert create_call["args"][:8] == [
+        "pr",
+        "create",
+        "--base",
+        "main",
+        "--head",
+        "upstream/plaid-spec",
+        "--title",
+        title,
+    ]
     body = create_call["body"]
     assert report in body
     assert "response report.prism.cash_score.percentile" in body.split("placeholder description to rewrite:")[1]
