@@ -82,6 +82,8 @@ def apply_release(
     `regenerate=False` leaves `generated/` as it is (and with it the lint and the public API comparison): the
     replay of upstream's history uses it to regenerate at a few of its steps only, for time.
     """
+    if not theirs.version:
+        raise ApplyError(f"{theirs.source}: no `info.version`, so the release cannot be recorded")
     record = read_record(checkout.record)
     applied = apply_upstream(checkout.spec.read_text(), theirs, record, source="spec/openapi.yaml")
     if not applied.differences and theirs.version == record.version and theirs.sha256 == record.sha256:

@@ -6,6 +6,7 @@ These run in-process on text (no regeneration); tests/specdiff/test_upstream_rep
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import re
 from pathlib import Path
@@ -275,3 +276,31 @@ def test_the_key_endpoint_and_webhook_bodies_are_applied_too() -> None:
     # Applied again, nothing is left anywhere: the endpoint, the key endpoint, the webhooks.
     again = apply_upstream(applied.text, theirs, RECORD, source="ours")
     assert (again.differences, again.text) == ([], applied.text)
+
+
+def test_the_report_says_when_the_file_changed_under_the_recorded_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from specdiff._cli import _upstream
+
+    theirs = load(str(FIXTURES / "reconstructed_1.778.0.yaml"))
+    assert theirs.version == RECORD.version
+    recorded = dataclasses.replace(RECORD, sha256="0" * 64)
+    assert _upstream(theirs, recorded, record=False) == 0  # nothing differs for the client
+    assert "has the recorded version but another hash than the recorded 000000000000" in capsys.readouterr().err
+    assert _upstream(theirs, dataclasses.replace(RECORD, sha256=theirs.sha256), record=False) == 0
+    assert "another hash" not in capsys.readouterr().err
+
+
+def test_a_result_that_does_not_validate_changes_nothing(tmp_path: Path) -> None:
+    from specdiff._regenerate import Checkout, apply_release
+
+    checkout = Checkout(tmp_path)
+    for name in ("spec", "record", "version_file", "changelog"):
+        getattr(checkout, name).parent.mkdir(parents=True, exist_ok=True)
+        getattr(checkout, name).write_bytes(getattr(Checkout(ROOT), name).read_bytes())
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
+    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    # OpenAPI 3.1's way of saying nullable, in a 3.0 document: copied as upstream wrote it, it cannot validate.
+    content["components"]["schemas"]["PrismCashScore"]["properties"]["band"] = {"type": ["string", "null"]}
+    with pytest.raises(ApplyError, match=r"the applied spec does not pass: spec/openapi\.yaml is not a valid OpenAPI"):
+        apply_release(checkout, in_memory(content, "2020-09-14_1.802.0"), log=lambda _: None)
+    assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
