@@ -365,7 +365,7 @@ class _Editor:
         _insert(properties, name, value, list(their_properties))
         if difference.change is Change.REQUIRED_PROPERTY_ADDED:
             self._set_required(parent, name, True)
-        self.new_elements.append(f"{root.label + ' ' if root.label else ''}{root.section} {difference.path}")
+        self.new_elements.append(f"{root.section} {_reported(root, difference).path}")
 
     def _set_required(self, parent: Any, name: str, required: bool) -> None:
         expansion = self._ours.expansion(parent)
