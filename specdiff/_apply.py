@@ -101,13 +101,8 @@ def apply_upstream(our_text: str, theirs: Document, record: UpstreamRecord, *, s
 
 
 def _reported(root: Root, difference: Difference) -> Difference:
-    """The difference as reported: paths outside the endpoint's bodies say where they are."""
-    if not root.label:
-        return difference
-    path = difference.path if difference.path != ROOT else ""
-    if root.key == "schema":  # another operation's body: "POST /webhook_verification_key/get key_id"
-        return dataclasses.replace(difference, path=f"{root.label} {path or ROOT}")
-    return dataclasses.replace(difference, path=f"{root.label}.{path}" if path else root.label)
+    """The difference as `compare_documents` reports it: a part beyond the endpoint is named first."""
+    return dataclasses.replace(difference, path=f"{root.label} {difference.path}") if root.label else difference
 
 
 def _line(root: Root, difference: Difference) -> str:
