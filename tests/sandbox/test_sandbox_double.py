@@ -87,6 +87,17 @@ def test_every_credential_header_of_the_spec_is_masked() -> None:
     assert headers <= SECRET_HEADERS
 
 
+def test_canary_uvicorn_reads_the_protocols_app_for_each_request(sandbox: EmulatorServer) -> None:
+    """Wire faults rely on a uvicorn internal: `H11Protocol` takes `self.app` afresh for each request, so the
+    per-connection wrapper set in `_protocol` hands the app its socket. If that changes, faults become 500s."""
+    sandbox.app.faults.add_wire(1, "empty_response")
+    answer = raw_exchange(sandbox.url)
+    assert answer == b"", (
+        "uvicorn no longer reads H11Protocol.app per request (or no longer passes the scope through): "
+        f"testing/emulator/_protocol.py's _with_transport needs another way in; the emulator answered {answer[:60]!r}"
+    )
+
+
 def test_a_reset_is_a_tcp_reset(sandbox: EmulatorServer) -> None:
     sandbox.app.faults.add_wire(1, "connection_reset")
     with pytest.raises(ConnectionResetError):
