@@ -19,6 +19,7 @@ import copy
 import difflib
 import filecmp
 import hashlib
+import importlib.util
 import json
 import keyword
 import os
@@ -27,12 +28,58 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import venv
 from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import yaml
+# The generators' versions are part of the output, so they run only from the environment codegen runs in (the dev
+# extra pins them). Started by an interpreter that lacks them (a bare `python3 codegen.py --check` on a new machine),
+# codegen makes that environment itself once, `.venv-codegen/` with `pip install -e ".[dev]"`, and runs again there.
+# Standard library only, before anything from PyPI is imported.
+_GENERATOR_ENVIRONMENT = Path(__file__).resolve().parent / ".venv-codegen"
+# What codegen.py imports or runs that a bare interpreter may lack; the dev extra installs all of them.
+_GENERATOR_MODULES = ("yaml", "openapi_python_client", "datamodel_code_generator", "ruff", "openapi_spec_validator")
+_REENTERED = "PLAID_PARTNER_INSIGHTS_CODEGEN_ENV"
+
+
+def _has_generators() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in _GENERATOR_MODULES)
+
+
+def _ensure_generators(script: str, argv: list[str]) -> None:
+    """Return when this interpreter has the generators; otherwise run `script` in `.venv-codegen` and exit."""
+    if _has_generators():
+        return
+    if os.environ.get(_REENTERED):
+        sys.exit(f"codegen: {_GENERATOR_ENVIRONMENT} lacks the generators; delete it and run again")
+    python = _GENERATOR_ENVIRONMENT / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not python.exists():
+        print(f"codegen: making {_GENERATOR_ENVIRONMENT.name}/ with the pinned generators (once)", file=sys.stderr)
+        venv.create(_GENERATOR_ENVIRONMENT, with_pip=True, clear=True)
+    probe = f"import importlib.util as u, sys; sys.exit(any(u.find_spec(n) is None for n in {_GENERATOR_MODULES!r}))"
+    if subprocess.run([str(python), "-c", probe], check=False).returncode != 0:
+        install = [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-e",
+            f"{_GENERATOR_ENVIRONMENT.parent}[dev]",
+        ]
+        if subprocess.run(install, check=False).returncode != 0:
+            sys.exit(f"codegen: could not install the dev extra into {_GENERATOR_ENVIRONMENT}")
+    done = subprocess.run([str(python), script, *argv], env={**os.environ, _REENTERED: "1"}, check=False)
+    sys.exit(done.returncode)
+
+
+if __name__ == "__main__":
+    _ensure_generators(__file__, sys.argv[1:])
+
+import yaml  # noqa: E402 - after the bootstrap above, which runs without it
 
 ROOT = Path(__file__).resolve().parent
 SPEC = ROOT / "spec" / "openapi.yaml"
