@@ -144,12 +144,12 @@ def ours_parse(body: bytes) -> Call:
     """What our client does with the body of a 200: bytes to the typed response model, with its checks."""
     from plaid_partner_insights_generated.client.api.partner_insights.get import OPERATION
 
-    from plaid_partner_insights._base_client import _parse_success
+    from plaid_partner_insights._responses import parse_success
 
     model = OPERATION.response_type
 
     def call() -> object:
-        return _parse_success(model, 200, body)
+        return parse_success(model, 200, body)
 
     return call
 

@@ -34,7 +34,6 @@ from plaid_partner_insights_core._exceptions import (
 )
 from plaid_partner_insights_core._response import RawResponse, ResponseInfo
 
-from ._base_client import error_class_for
 from ._client import (
     AsyncPartnerInsightsClient,
     AsyncPartnerInsightsResource,
@@ -44,6 +43,7 @@ from ._client import (
     PartnerInsightsResourceWithRawResponse,
 )
 from ._deprecations import migrate_options
+from ._responses import error_class_for
 from ._version import __version__
 from ._webhooks import AsyncWebhooks, UnknownWebhook, Webhooks
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import typing
 from types import TracebackType
@@ -26,9 +25,10 @@ from plaid_partner_insights_core._config import (
 )
 from plaid_partner_insights_core._exceptions import ConfigurationError
 
-from ._base_client import SEND_OPTIONS, BaseClient, DeadlineExceeded, PreparedCall, Received, _raise_without_context
-from ._compat_httpx import install_deadline_backend
-from ._deadline import attempt_deadline, deadline_passed
+from ._base_client import BaseClient
+from ._options import ENVIRONMENT_VARIABLES, env_settings
+from ._retries import RetryLoop
+from ._transport import AsyncTransport, SyncTransport, anyio, own_http
 from ._webhook_keys import WebhookKeyCache
 from ._webhooks import AsyncWebhooks, Webhooks
 
@@ -38,9 +38,15 @@ if typing.TYPE_CHECKING:
     from plaid_partner_insights_core._models import Model, Operation
     from plaid_partner_insights_core._response import RawResponse
 
+    from ._decoding import Received
+    from ._request_building import PreparedCall
+
 _ResponseT = typing.TypeVar("_ResponseT", bound="Model")
 
+_env_settings = env_settings  # the name the CLI reads the environment with
+
 __all__ = [
+    "ENVIRONMENT_VARIABLES",
     "AsyncPartnerInsightsClient",
     "AsyncPartnerInsightsResource",
     "AsyncPartnerInsightsResourceWithRawResponse",
@@ -48,26 +54,6 @@ __all__ = [
     "PartnerInsightsResource",
     "PartnerInsightsResourceWithRawResponse",
 ]
-
-
-# What `from_env()` reads; the CLI refuses to answer fake data while any of them is set (see `_cli`).
-ENVIRONMENT_VARIABLES = ("PLAID_CLIENT_ID", "PLAID_SECRET", "PLAID_ENV", "PLAID_BASE_URL")
-
-
-def _env_settings() -> dict[str, typing.Any]:
-    settings: dict[str, typing.Any] = {}
-    for variable, name in (("PLAID_CLIENT_ID", "client_id"), ("PLAID_SECRET", "secret")):
-        value = os.environ.get(variable, "")
-        if not value.strip():
-            raise ConfigurationError(f"environment variable {variable} is not set")
-        settings[name] = value
-    base_url = os.environ.get("PLAID_BASE_URL", "").strip()
-    environment = os.environ.get("PLAID_ENV", "").strip().lower()
-    if base_url:
-        settings["base_url"] = base_url
-    elif environment:
-        settings["environment"] = environment
-    return settings
 
 
 class PartnerInsightsClient(SyncResources, BaseClient):
@@ -121,12 +107,12 @@ class PartnerInsightsClient(SyncResources, BaseClient):
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
         self._owns_http = http_client is None
-        self._direct: httpx.HTTPTransport | None = None
+        direct = None
         if http_client is None:
-            http_client, self._direct = self._own_http(httpx.Client, httpx.HTTPTransport)
+            http_client, direct = own_http(httpx.Client, httpx.HTTPTransport)
+            self._own_http_headers = httpx.Headers(http_client.headers)
         self._http = http_client
-        # Where every socket operation is bounded by the deadline; otherwise it is checked between body chunks.
-        self._deadline_on_sockets = install_deadline_backend(http_client)
+        self._transport = SyncTransport(http_client, direct, type(self).__name__)
         self._webhook_keys = WebhookKeyCache()
         self._attach_resources()
 
@@ -147,7 +133,7 @@ class PartnerInsightsClient(SyncResources, BaseClient):
         """A client configured from `PLAID_CLIENT_ID`, `PLAID_SECRET`, `PLAID_ENV` (`sandbox` or `production`,
         default sandbox) and `PLAID_BASE_URL` (wins over `PLAID_ENV`)."""
         return cls(
-            **_env_settings(),
+            **env_settings(),
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
@@ -197,65 +183,19 @@ class PartnerInsightsClient(SyncResources, BaseClient):
         )
 
     def _send(self, call: PreparedCall[_ResponseT]) -> RawResponse[_ResponseT]:
+        """Drive the retry rules (`_retries.RetryLoop`) with this client's I/O: attempts, and sleeps between them."""
         self._check_open()
-        attempt = 0
+        retry_loop = RetryLoop(call, self._retry_policy)
         while True:
-            attempt += 1
             started = time.perf_counter()
             try:
-                received = self._attempt(call)
+                outcome: Received | httpx.RequestError = self._transport.attempt(call)
             except httpx.RequestError as exc:
-                self._sleep(self._retry_after_error(call, exc, attempt, started))
-                continue
-            delay = self._retry_after_response(call, received, attempt, started)
+                outcome = exc
+            delay = retry_loop.after(outcome, started)
             if delay is None:
-                return self._handle_response(call, received, attempt, started)
+                return retry_loop.response
             self._sleep(delay)
-
-    def _attempt(self, call: PreparedCall[typing.Any]) -> Received:
-        if call.deadline is None:
-            return self._transfer(call, None)
-        with attempt_deadline(call.deadline) as ends_at:
-            try:
-                return self._transfer(call, ends_at)
-            except httpx.TransportError:
-                if not deadline_passed(ends_at):
-                    raise
-        # The deadline passed, whatever error that caused. Raised out here, so that the httpx error (whose request
-        # holds the credentials) is not chained as its context.
-        raise DeadlineExceeded(call.deadline)
-
-    def _transfer(self, call: PreparedCall[typing.Any], ends_at: float | None) -> Received:
-        """One attempt: send, then read as much of the body as the base client's `BodyReader` wants.
-
-        Every socket operation is bounded by the deadline (`_deadline`). A transport of the user's whose sockets the
-        client cannot bound (HTTP/2, a custom transport) has the deadline checked before each further body chunk
-        instead. (Not after the last one: a body read whole is an answer, not a timeout to retry.)"""
-        request = self._build_request(self._http, call)
-        direct = self._direct
-        response = direct.handle_request(request) if direct is not None else self._send_through_client(call, request)
-        chunk_deadline = None if self._deadline_on_sockets else ends_at
-        try:
-            reader = self._body_reader(call, response)
-            if reader.wants_more:
-                for raw in response.iter_raw():
-                    if not reader.feed(raw):
-                        break
-                    if chunk_deadline is not None and deadline_passed(chunk_deadline):
-                        raise httpx.ReadTimeout("the attempt's deadline has passed")  # `_attempt` says which
-            return reader.finish()
-        finally:
-            response.close()
-
-    def _send_through_client(self, call: PreparedCall[typing.Any], request: httpx.Request) -> httpx.Response:
-        """Send through `httpx.Client.send` (the user's client, or ours behind a proxy), whose event hooks may raise."""
-        try:
-            return self._http.send(request, **SEND_OPTIONS)
-        except httpx.RequestError:
-            raise
-        except Exception as exc:
-            error = self._hook_error(call, exc)
-        _raise_without_context(error)
 
     _sleep = staticmethod(time.sleep)  # the seam tests use to record the waits instead of sleeping
 
@@ -312,10 +252,12 @@ class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self._owns_http = http_client is None
-        self._direct: httpx.AsyncHTTPTransport | None = None
+        direct = None
         if http_client is None:
-            http_client, self._direct = self._own_http(httpx.AsyncClient, httpx.AsyncHTTPTransport)
+            http_client, direct = own_http(httpx.AsyncClient, httpx.AsyncHTTPTransport)
+            self._own_http_headers = httpx.Headers(http_client.headers)
         self._http = http_client
+        self._transport = AsyncTransport(http_client, direct, type(self).__name__)
         self._webhook_keys = WebhookKeyCache()
         self._attach_resources()
 
@@ -335,7 +277,7 @@ class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
     ) -> AsyncPartnerInsightsClient:
         """A client configured from the environment; see `PartnerInsightsClient.from_env`."""
         return cls(
-            **_env_settings(),
+            **env_settings(),
             timeout=timeout,
             max_retries=max_retries,
             retry_policy=retry_policy,
@@ -381,62 +323,25 @@ class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
         )
 
     async def _send(self, call: PreparedCall[_ResponseT]) -> RawResponse[_ResponseT]:
+        """Drive the retry rules with this client's I/O; see `PartnerInsightsClient._send`."""
         self._check_open()
         self._check_event_loop()
-        attempt = 0
+        retry_loop = RetryLoop(call, self._retry_policy)
         while True:
-            attempt += 1
             started = time.perf_counter()
             try:
-                received = await self._attempt(call)
+                outcome: Received | httpx.RequestError = await self._transport.attempt(call)
             except httpx.RequestError as exc:
-                await self._sleep(self._retry_after_error(call, exc, attempt, started))
-                continue
-            delay = self._retry_after_response(call, received, attempt, started)
+                outcome = exc
+            delay = retry_loop.after(outcome, started)
             if delay is None:
-                return self._handle_response(call, received, attempt, started)
+                return retry_loop.response
             await self._sleep(delay)
-
-    async def _attempt(self, call: PreparedCall[typing.Any]) -> Received:
-        if call.deadline is None:
-            return await self._transfer(call)
-        # anyio cancels this task alone, under asyncio or trio; other tasks on the pool are not touched.
-        with _anyio().move_on_after(call.deadline):
-            return await self._transfer(call)
-        raise DeadlineExceeded(call.deadline)
-
-    async def _transfer(self, call: PreparedCall[typing.Any]) -> Received:
-        """One attempt: send, then read as much of the body as the base client's `BodyReader` wants."""
-        request = self._build_request(self._http, call)
-        direct = self._direct
-        if direct is not None:
-            response = await direct.handle_async_request(request)
-        else:
-            response = await self._send_through_client(call, request)
-        try:
-            reader = self._body_reader(call, response)
-            if reader.wants_more:
-                async for raw in response.aiter_raw():
-                    if not reader.feed(raw):
-                        break
-            return reader.finish()
-        finally:
-            await response.aclose()
-
-    async def _send_through_client(self, call: PreparedCall[typing.Any], request: httpx.Request) -> httpx.Response:
-        """Send through `httpx.AsyncClient.send` (the user's client, or ours behind a proxy), whose hooks may raise."""
-        try:
-            return await self._http.send(request, **SEND_OPTIONS)
-        except httpx.RequestError:
-            raise
-        except Exception as exc:
-            error = self._hook_error(call, exc)
-        _raise_without_context(error)
 
     @staticmethod
     async def _sleep(seconds: float) -> None:
         """The seam tests use to record the waits instead of sleeping."""
-        await _anyio().sleep(seconds)
+        await anyio().sleep(seconds)
 
     def _check_event_loop(self) -> None:
         """Refuse a call from an event loop other than the one whose connections the pool holds: httpx would fail
@@ -465,13 +370,6 @@ class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-
-def _anyio() -> typing.Any:
-    """anyio, imported on the first async call: the sync client should not pay for it."""
-    import anyio
-
-    return anyio
 
 
 def _running_event_loop() -> object:

@@ -17,9 +17,18 @@ from __future__ import annotations
 import contextvars
 import time
 
-__all__ = ["attempt_deadline", "deadline_passed", "time_left"]
+import httpx
+
+__all__ = ["DeadlineExceeded", "attempt_deadline", "deadline_passed", "time_left"]
 
 _ENDS_AT: contextvars.ContextVar[float | None] = contextvars.ContextVar("plaid_partner_insights_ends_at", default=None)
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """An attempt took longer than its deadline (a `timeout` given in seconds). Retried like any other timeout."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(f"the attempt took longer than its {deadline:g} s deadline")
 
 
 class attempt_deadline:
