@@ -89,6 +89,7 @@ UPSTREAM_RECORD = ROOT / "spec" / "upstream.yaml"
 SETUP_SPEC = ROOT / "spec" / "sandbox-setup.yaml"
 SETUP_MODELS = "sandbox_setup_models.py"
 SETUP_TYPED_DICTS = "sandbox_setup_typed_dicts.py"
+SETUP_PATHS = "sandbox_setup_paths.py"
 # Models only the test tooling (the local emulator) uses, in a subpackage the client never imports.
 TESTING_PACKAGE = "testing"
 TESTING_INIT = '"""Models for the test tooling (`plaid_partner_insights.testing`); the client never imports them."""\n'
@@ -191,10 +192,29 @@ def build(out: Path, spec_path: Path = SPEC, upstream_record: Path = UPSTREAM_RE
 
 
 def build_setup_models(testing: Path) -> None:
-    """Pydantic models and TypedDicts (for nullability) of the sandbox setup flow, from `spec/sandbox-setup.yaml`."""
+    """Pydantic models and TypedDicts (for nullability) of the sandbox setup flow, from `spec/sandbox-setup.yaml`,
+    and its paths as constants."""
     for name, model_type in ((SETUP_MODELS, "pydantic_v2.BaseModel"), (SETUP_TYPED_DICTS, "typing.TypedDict")):
         generate_models(testing / name, model_type, SETUP_SPEC)
         (testing / name).write_text(SETUP_HEADER + (testing / name).read_text())
+    (testing / SETUP_PATHS).write_text(SETUP_HEADER + setup_paths_module(yaml.safe_load(SETUP_SPEC.read_bytes())))
+
+
+def setup_paths_module(spec: dict[str, Any]) -> str:
+    """One constant per path of the setup flow, named after its operationId (`userCreate` -> `USER_CREATE`), for the
+    emulator that serves them and the bootstrap that calls them."""
+    lines = [
+        '"""The paths of Plaid\'s sandbox setup flow, one constant per operation of spec/sandbox-setup.yaml."""',
+        "",
+    ]
+    names = []
+    for path, item in spec["paths"].items():
+        (operation,) = (item[method] for method in ("get", "post", "put", "patch", "delete") if method in item)
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", operation["operationId"]).upper()
+        lines.append(f"# {operation['summary']}")
+        lines.append(f"{name} = {path!r}")
+        names.append(name)
+    return "\n".join([*lines[:2], f"__all__ = {sorted(names)!r}", "", *lines[2:]]) + "\n"
 
 
 def validate_spec(spec: dict[str, Any], spec_path: Path = SPEC) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from plaid_partner_insights._cli import _build_parser
+from plaid_partner_insights._cli import build_parser
 from plaid_partner_insights.testing.emulator import DEMO_USER_ID
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def check_extras(requirement: str) -> None:
 
 
 def check_cli(args: list[str]) -> None:
-    _build_parser().parse_args(args)  # every subcommand and flag exists and takes the value given (else SystemExit)
+    build_parser().parse_args(args)  # every subcommand and flag exists and takes the value given (else SystemExit)
     if args[0] in ("get", "demo"):  # these finish on their own: run them as written, on the built-in emulator
         script = Path(sys.executable).with_name("plaid-partner-insights")
         done = subprocess.run([str(script), *args], env=clean_env(), capture_output=True, text=True, timeout=120)

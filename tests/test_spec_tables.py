@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from plaid_partner_insights import _cli, _spec
+from plaid_partner_insights import _spec
+from plaid_partner_insights._cli import _get
 from plaid_partner_insights.testing.emulator import _app, _errors
 
 # Request fields the hand-written code reads by name: the user identifiers (CLI and sandbox), credentials (kept out
@@ -39,4 +40,4 @@ def test_error_type_tables_name_only_error_types_of_the_spec(table: str, keys: s
 def test_request_fields_named_by_hand_are_in_the_spec() -> None:
     paths = set(_spec.property_paths(_spec.REQUEST_SCHEMA))
     assert [path for path in NAMED_REQUEST_PATHS if path not in paths] == []
-    assert set(_cli._CREDENTIAL_FIELDS) <= paths
+    assert set(_get.CREDENTIAL_FIELDS) <= paths

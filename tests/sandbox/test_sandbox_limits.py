@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError
+from plaid_partner_insights._cli import build_parser
 from plaid_partner_insights.testing.emulator import DEMO_USER_ID, EmulatorServer
-from plaid_partner_insights.testing.emulator._command import add_emulator_command
 from plaid_partner_insights.testing.emulator._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
 
 TIMEOUT = 1.0
@@ -107,10 +107,7 @@ def test_the_defaults_are_30_seconds_and_256_connections() -> None:
     assert DEFAULT_MAX_CONNECTIONS == 256
     server = EmulatorServer(port=0)
     assert (server.request_timeout, server.max_connections) == (30.0, 256)
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    add_emulator_command(parser.add_subparsers())
+    parser = build_parser()
     args = parser.parse_args(["emulator"])
     assert (args.request_timeout, args.max_connections) == (30.0, 256)
     args = parser.parse_args(["emulator", "--request-timeout", "1.5", "--max-connections", "8"])

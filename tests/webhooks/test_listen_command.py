@@ -112,7 +112,10 @@ def test_prints_verified_webhooks_and_refuses_forgeries(
     [
         ([], "listen needs the keys' source: --env sandbox|production, or --base-url URL of an emulator"),
         (["--local"], "--local does not apply to `listen`"),
-        (["--port", "70000", "--base-url", "http://127.0.0.1:9"], "expected a port number 0-65535"),
+        (
+            ["--port", "70000", "--base-url", "http://127.0.0.1:9"],
+            "expected a port number (0: any free port) from 0 to 65535",
+        ),
     ],
     ids=["no-key-source", "local", "bad-port"],
 )

@@ -18,10 +18,19 @@ from plaid_partner_insights_generated import API_VERSION, typed_dicts
 from plaid_partner_insights_generated.client.api.partner_insights.get import OPERATION
 from plaid_partner_insights_generated.client.api.webhook_verification_key.get import PATH as KEY_ENDPOINT
 from plaid_partner_insights_generated.testing import validation_models
+from plaid_partner_insights_generated.testing.sandbox_setup_paths import CRA_CHECK_REPORT_CREATE
 
 from ... import _spec
 from ._admin import AdminAPI
-from ._errors import PlaidFailure, invalid_request, new_request_id
+from ._errors import (
+    MEDIA_TYPE,
+    REPORT_EXPIRED,
+    REPORT_NOT_FOUND,
+    REPORT_NOT_READY,
+    PlaidFailure,
+    invalid_request,
+    new_request_id,
+)
 from ._faults import Fault, FaultQueue, StatusFault, WireFault
 from ._journal import Journal
 from ._report import build_response
@@ -42,7 +51,7 @@ ENDPOINT = OPERATION.path
 MAX_BODY_BYTES = 1024 * 1024
 NEW_CLIENT_CUTOFF = "2026-07-01"
 # Every route of the emulator takes and answers JSON, the media type of the endpoint's request and response.
-JSON_REQUEST, JSON_RESPONSE = OPERATION.content_type, OPERATION.accept.encode()
+JSON_REQUEST, JSON_RESPONSE = OPERATION.content_type, MEDIA_TYPE.encode()
 _logger = logging.getLogger("plaid_partner_insights.testing.emulator")
 
 _UNKNOWN_KEY = PlaidFailure(
@@ -53,25 +62,9 @@ _UNKNOWN_KEY = PlaidFailure(
 )
 
 _REPORT_ERRORS = {
-    Outcome.PRODUCT_NOT_READY: PlaidFailure(
-        400,
-        "CONSUMER_REPORT_ERROR",
-        "PRODUCT_NOT_READY",
-        "the consumer report is still being generated; wait for the CHECK_REPORT_READY webhook and try again",
-    ),
-    Outcome.REPORT_EXPIRED: PlaidFailure(
-        400,
-        "CONSUMER_REPORT_ERROR",
-        "CONSUMER_REPORT_EXPIRED",
-        "the consumer report has expired (reports can be fetched for 24 hours); "
-        "call /cra/check_report/create to generate a new one",
-    ),
-    Outcome.REPORT_NOT_FOUND: PlaidFailure(
-        400,
-        "CONSUMER_REPORT_ERROR",
-        "CONSUMER_REPORT_NOT_FOUND",
-        "no consumer report exists for this user; call /cra/check_report/create to generate one",
-    ),
+    Outcome.PRODUCT_NOT_READY: REPORT_NOT_READY,
+    Outcome.REPORT_EXPIRED: REPORT_EXPIRED,
+    Outcome.REPORT_NOT_FOUND: REPORT_NOT_FOUND,
     Outcome.RATE_LIMITED: PlaidFailure(
         429,
         "RATE_LIMIT_EXCEEDED",
@@ -106,7 +99,7 @@ def _data_unavailable(identity: str) -> PlaidFailure:
         "CHECK_REPORT_ERROR",
         "DATA_UNAVAILABLE",
         "Plaid Check could not retrieve data from the user's institutions; resolve the errors in `causes`, "
-        "then call /cra/check_report/create to generate a new report",
+        f"then call {CRA_CHECK_REPORT_CREATE} to generate a new report",
         causes=[cause],
     )
 
@@ -360,7 +353,7 @@ def _refuse_request_time_config(body: dict[str, Any]) -> None:
             raise invalid_request(
                 "INVALID_FIELD",
                 f"{field} is not accepted for clients created on or after {NEW_CLIENT_CUTOFF}; configure Partner "
-                "Insights (Prism versions, UltraFICO) when calling /cra/check_report/create instead",
+                f"Insights (Prism versions, UltraFICO) when calling {CRA_CHECK_REPORT_CREATE} instead",
             )
 
 

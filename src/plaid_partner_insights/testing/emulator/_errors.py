@@ -6,7 +6,22 @@ import secrets
 import string
 from typing import Any
 
-__all__ = ["EmulatorError", "PlaidFailure", "invalid_request", "new_request_id"]
+from plaid_partner_insights_generated.client.api.partner_insights.get import OPERATION
+from plaid_partner_insights_generated.testing.sandbox_setup_paths import CRA_CHECK_REPORT_CREATE
+
+__all__ = [
+    "MEDIA_TYPE",
+    "REPORT_EXPIRED",
+    "REPORT_NOT_FOUND",
+    "REPORT_NOT_READY",
+    "EmulatorError",
+    "PlaidFailure",
+    "invalid_request",
+    "new_request_id",
+]
+
+# The media type of every answer, errors included: the endpoint's response media type, as the spec gives it.
+MEDIA_TYPE = OPERATION.accept
 
 _REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
 # Plaid's documentation pages, one per error type; the anchor is the lower-cased error code.
@@ -72,3 +87,25 @@ class PlaidFailure(Exception):
 def invalid_request(code: str, message: str, status: int = 400) -> PlaidFailure:
     """An `INVALID_REQUEST` error (bad body, missing, unknown or invalid fields)."""
     return PlaidFailure(status, "INVALID_REQUEST", code, message)
+
+
+# The states of a report that keep the endpoint from answering it; the demo users and the setup flow share them.
+REPORT_NOT_READY = PlaidFailure(
+    400,
+    "CONSUMER_REPORT_ERROR",
+    "PRODUCT_NOT_READY",
+    "the consumer report is still being generated; wait for the CHECK_REPORT webhook saying it is ready and try again",
+)
+REPORT_EXPIRED = PlaidFailure(
+    400,
+    "CONSUMER_REPORT_ERROR",
+    "CONSUMER_REPORT_EXPIRED",
+    f"the consumer report has expired (reports can be fetched for 24 hours); call {CRA_CHECK_REPORT_CREATE} to "
+    "generate a new one",
+)
+REPORT_NOT_FOUND = PlaidFailure(
+    400,
+    "CONSUMER_REPORT_ERROR",
+    "CONSUMER_REPORT_NOT_FOUND",
+    f"no consumer report exists for this user; call {CRA_CHECK_REPORT_CREATE} to generate one",
+)

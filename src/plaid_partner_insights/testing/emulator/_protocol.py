@@ -14,7 +14,7 @@ from typing import Any
 import h11
 
 from ._compat_uvicorn import ASGI3Application, H11Protocol
-from ._errors import PlaidFailure, new_request_id
+from ._errors import MEDIA_TYPE, PlaidFailure, new_request_id
 from ._limits import DEFAULT_REQUEST_TIMEOUT
 from ._wire import TRANSPORT_EXTENSION
 
@@ -30,7 +30,7 @@ def _timeout_response() -> bytes:
     )
     body = json.dumps(failure.body(new_request_id()), separators=(",", ":")).encode()
     head = (
-        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        f"HTTP/1.1 408 Request Timeout\r\ncontent-type: {MEDIA_TYPE}\r\n"
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
     )
     return head.encode() + body

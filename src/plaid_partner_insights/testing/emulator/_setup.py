@@ -2,7 +2,7 @@
 
 `/user/create` -> `/sandbox/public_token/create` (-> `/item/public_token/exchange`) -> `/cra/check_report/create`,
 then `/cra/check_report/partner_insights/get` answers `PRODUCT_NOT_READY` for `report_delay` seconds, 200 until
-`report_lifetime` has passed, then `CONSUMER_REPORT_EXPIRED`; the READY webhook is POSTed when the report is ready.
+`report_lifetime` has passed, then `CONSUMERREPORT_EXPIRED`; the READY webhook is POSTed when the report is ready.
 Request bodies are validated with the models generated from `spec/sandbox-setup.yaml`. State lives in memory, for
 the life of the app.
 
@@ -26,9 +26,16 @@ import httpx
 import pydantic
 from plaid_partner_insights_generated.testing import sandbox_setup_models as models
 from plaid_partner_insights_generated.testing import sandbox_setup_typed_dicts as typed_dicts
+from plaid_partner_insights_generated.testing.sandbox_setup_paths import (
+    CRA_CHECK_REPORT_CREATE,
+    ITEM_PUBLIC_TOKEN_EXCHANGE,
+    SANDBOX_PUBLIC_TOKEN_CREATE,
+    SANDBOX_USER_FIRE_WEBHOOK,
+    USER_CREATE,
+)
 from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
-from ._errors import PlaidFailure, invalid_request, new_request_id
+from ._errors import REPORT_EXPIRED, REPORT_NOT_FOUND, REPORT_NOT_READY, PlaidFailure, invalid_request, new_request_id
 from ._signing import WebhookSigner
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
 from ._validation import validate_model
@@ -48,31 +55,13 @@ _USER_NOT_FOUND = PlaidFailure(
     400,
     "USER_ERROR",
     "USER_NOT_FOUND",
-    "no user exists for this user_id in this environment; create one with /user/create",
-)
-_REPORT_NOT_READY = PlaidFailure(
-    400,
-    "CONSUMER_REPORT_ERROR",
-    "PRODUCT_NOT_READY",
-    "the consumer report is still being generated; wait for the USER_CHECK_REPORT_READY webhook and try again",
-)
-_REPORT_EXPIRED = PlaidFailure(
-    400,
-    "CONSUMER_REPORT_ERROR",
-    "CONSUMER_REPORT_EXPIRED",
-    "the consumer report has expired; call /cra/check_report/create to generate a new one",
-)
-_NO_REPORT = PlaidFailure(
-    400,
-    "CONSUMER_REPORT_ERROR",
-    "CONSUMER_REPORT_NOT_FOUND",
-    "no consumer report exists for this user; call /cra/check_report/create to generate one",
+    f"no user exists for this user_id in this environment; create one with {USER_CREATE}",
 )
 _NO_ACCOUNTS = PlaidFailure(
     400,
     "CHECK_REPORT_ERROR",
     "NO_ACCOUNTS",
-    "the user has no Items with usable accounts; add one (e.g. /sandbox/public_token/create) and create a new report",
+    f"the user has no Items with usable accounts; add one (e.g. {SANDBOX_PUBLIC_TOKEN_CREATE}) and create a new report",
 )
 
 _DATA_UNAVAILABLE = PlaidFailure(
@@ -178,7 +167,7 @@ class SetupFlow:
                     raise invalid_request(
                         "INVALID_FIELD",
                         "invalid field(s): client_user_id: a user already exists for this client_user_id "
-                        "(the older user API allows one /user/create per client_user_id)",
+                        f"(the older user API allows one {USER_CREATE} per client_user_id)",
                     )
                 return 200, {"user_id": existing.user_id, "request_id": new_request_id()}
             if legacy:
@@ -281,14 +270,14 @@ class SetupFlow:
                 return None
             report = user.report
         if report is None:
-            return _NO_REPORT
+            return REPORT_NOT_FOUND
         now = self._clock()
         if now < report.ready_at:
-            return _REPORT_NOT_READY
+            return REPORT_NOT_READY
         if report.failed:
             return _NO_ACCOUNTS
         if now >= report.expires_at:
-            return _REPORT_EXPIRED
+            return REPORT_EXPIRED
         return None
 
     async def _announce(self, user: _User, report: _Report, webhook: str) -> None:
@@ -334,7 +323,7 @@ class SetupFlow:
                         "INVALID_INPUT",
                         "INVALID_USER_ID",
                         "the user_id is not a Plaid user id (they start with usr_); "
-                        "use the user_id /user/create returned, not your client_user_id",
+                        f"use the user_id {USER_CREATE} returned, not your client_user_id",
                     )
                 raise _USER_NOT_FOUND
             return user
@@ -353,21 +342,21 @@ class _Route:
 
 
 SETUP_ROUTES: dict[str, _Route] = {
-    "/user/create": _Route(models.UserCreateRequest, typed_dicts.UserCreateRequest, SetupFlow._user_create),
-    "/sandbox/public_token/create": _Route(
+    USER_CREATE: _Route(models.UserCreateRequest, typed_dicts.UserCreateRequest, SetupFlow._user_create),
+    SANDBOX_PUBLIC_TOKEN_CREATE: _Route(
         models.SandboxPublicTokenCreateRequest,
         typed_dicts.SandboxPublicTokenCreateRequest,
         SetupFlow._public_token_create,
     ),
-    "/item/public_token/exchange": _Route(
+    ITEM_PUBLIC_TOKEN_EXCHANGE: _Route(
         models.ItemPublicTokenExchangeRequest,
         typed_dicts.ItemPublicTokenExchangeRequest,
         SetupFlow._public_token_exchange,
     ),
-    "/cra/check_report/create": _Route(
+    CRA_CHECK_REPORT_CREATE: _Route(
         models.CraCheckReportCreateRequest, typed_dicts.CraCheckReportCreateRequest, SetupFlow._check_report_create
     ),
-    "/sandbox/user/fire_webhook": _Route(
+    SANDBOX_USER_FIRE_WEBHOOK: _Route(
         models.SandboxUserFireWebhookRequest, typed_dicts.SandboxUserFireWebhookRequest, SetupFlow._fire_webhook
     ),
 }

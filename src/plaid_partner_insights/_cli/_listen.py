@@ -1,4 +1,4 @@
-"""The `plaid-partner-insights listen` subcommand: receive webhooks on a port, print the verified, refuse forgeries.
+"""`plaid-partner-insights listen`: receive webhooks on a port, print the verified, refuse forgeries.
 
 For local development: point Plaid (through a tunnel) or the emulator's `/sandbox/user/fire_webhook` at the port.
 Each verified webhook is printed on stdout as one line of JSON, the body as received; a refused one gets 400 and a
@@ -15,65 +15,40 @@ import sys
 import threading
 import typing
 
-from ._compat_argparse import SubParsers
+from ._arguments import PORT, POSITIVE_INT, POSITIVE_SECONDS, Parser
+from ._exit import ExitCode, UsageError
+from ._target import client_for
 
 if typing.TYPE_CHECKING:
-    from ._client import PartnerInsightsClient
+    from .._client import PartnerInsightsClient
 
-__all__ = ["add_listen_command"]
+__all__ = ["configure", "run"]
 
 DEFAULT_PORT = 8790
 MAX_BODY_BYTES = 1024 * 1024  # Plaid's webhooks are a few hundred bytes
 
 
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port number 0-65535 (0: any free port), got {text!r}")
-    return int(text)
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return int(text)
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
-def add_listen_command(subparsers: SubParsers) -> None:
-    """Register `listen` on the CLI's subparsers."""
-    parser = subparsers.add_parser(
-        "listen",
-        help="receive webhooks on a port; print each verified one as JSON, refuse forgeries with 400",
-        description="Listen for Plaid webhooks and verify each one's Plaid-Verification signature with the keys of "
+def configure(parser: Parser) -> None:
+    parser.description = (
+        "Listen for Plaid webhooks and verify each one's Plaid-Verification signature with the keys of "
         "--env sandbox|production (PLAID_CLIENT_ID / PLAID_SECRET) or --base-url URL (a running emulator). A "
         "verified webhook is answered 200 and printed on stdout as one line of JSON; a refused one is answered 400 "
-        "and named on stderr (refused: REASON). Ctrl-C stops.",
+        "and named on stderr (refused: REASON). Ctrl-C stops."
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"port to listen on; 0: a free one (default: {DEFAULT_PORT})"
+        "--port", type=PORT, default=DEFAULT_PORT, help=f"port to listen on; 0: a free one (default: {DEFAULT_PORT})"
     )
-    parser.add_argument("--count", type=_count, help="exit after this many verified webhooks")
+    parser.add_argument("--count", type=POSITIVE_INT, help="exit after this many verified webhooks")
     parser.add_argument(
-        "--max-age", type=_seconds, default=300.0, help="oldest signature accepted, in seconds (default: 300)"
+        "--max-age", type=POSITIVE_SECONDS, default=300.0, help="oldest signature accepted, in seconds (default: 300)"
     )
-    parser.set_defaults(run=_run_listen)
 
 
-def _run_listen(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from plaid_partner_insights_core._exceptions import ConfigurationError
 
-    from ._cli import EXIT_OK, UsageError, _client_for
-    from ._webhook_verification import require_jwt
+    from .._webhook_verification import require_jwt
 
     if not (args.env or args.base_url):
         raise UsageError("listen needs the keys' source: --env sandbox|production, or --base-url URL of an emulator")
@@ -81,7 +56,7 @@ def _run_listen(args: argparse.Namespace) -> int:
         require_jwt()
     except ConfigurationError as exc:
         raise UsageError(str(exc)) from None
-    with _client_for(args) as client:
+    with client_for(args) as client:
         receiver = _Receiver(client, max_age=args.max_age, count=args.count)
         try:
             server = http.server.ThreadingHTTPServer((args.host, args.port), receiver.handler())
@@ -97,7 +72,7 @@ def _run_listen(args: argparse.Namespace) -> int:
             )
             receiver.shutdown = server.shutdown
             server.serve_forever(poll_interval=0.1)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 class _Receiver:
