@@ -244,6 +244,8 @@ def test_each_commands_help_lists_only_the_options_it_takes(
         (["--timeout", "3", "emulator"], "--timeout does not apply to `emulator`"),
         (["emulator", "--base-url", "http://127.0.0.1:9"], "--base-url does not apply to `emulator`"),
         (["listen", "--local"], "--local does not apply to `listen`"),
+        (["--env", "production", "sandbox-user"], "--env production does not apply to `sandbox-user`"),
+        (["sandbox-user", "--env", "production"], "argument --env: invalid choice: 'production'"),
     ],
 )
 def test_conflicting_or_inapplicable_global_flags_exit_2(

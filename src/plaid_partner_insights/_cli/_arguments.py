@@ -80,6 +80,7 @@ class Command:
     help: str
     takes: frozenset[str] = frozenset()  # the `dest` of each global option the command accepts
     aliases: tuple[str, ...] = ()
+    env_choices: tuple[str, ...] | None = None  # the `--env` values it accepts, when not all of them
 
 
 # -- argument types: each refuses a bad value with a message naming what it expected ------------------------------
@@ -137,7 +138,9 @@ class _GlobalOption:
 GLOBAL_OPTIONS = (
     _GlobalOption(("-v", "--verbose"), False, {"action": "store_true", "help": "log each HTTP attempt to stderr"}),
     _GlobalOption(
-        ("--env",), None, {"choices": ["sandbox", "production"], "help": "send to Plaid's sandbox or production"}
+        ("--env",),
+        None,
+        {"choices": ["sandbox", "production"], "help": "send to Plaid, in this environment: %(choices)s"},
     ),
     _GlobalOption(
         ("--base-url",), None, {"metavar": "URL", "help": "send to a running emulator, e.g. http://127.0.0.1:8787"}
@@ -156,20 +159,23 @@ GLOBAL_OPTIONS = (
 _TARGETS = ("env", "base_url", "local")
 
 
-def add_global_options(parser: argparse.ArgumentParser, takes: Sequence[str] | None) -> None:
-    """The global options, all of them on the top-level parser (`takes=None`), else the ones a command takes.
+def add_global_options(parser: argparse.ArgumentParser, command: Command | None) -> None:
+    """The global options, all of them on the top-level parser (`command=None`), else the ones a command takes.
 
     On a command they default to SUPPRESS, so an option given before the command name is not reset by the
     command's own default.
     """
-    chosen = [option for option in GLOBAL_OPTIONS if takes is None or option.dest in takes]
+    chosen = [option for option in GLOBAL_OPTIONS if command is None or option.dest in command.takes]
     if not chosen:
         return
     title = "global options (before the command or after it, for the commands that take them)"
-    group = parser.add_argument_group(title if takes is None else "global options (before or after the command)")
+    group = parser.add_argument_group(title if command is None else "global options (before or after the command)")
     for option in chosen:
-        default = option.default if takes is None else argparse.SUPPRESS
-        group.add_argument(*option.flags, default=default, **option.options)
+        settings = dict(option.options)
+        if command is not None and option.dest == "env" and command.env_choices is not None:
+            settings["choices"] = list(command.env_choices)
+        default = option.default if command is None else argparse.SUPPRESS
+        group.add_argument(*option.flags, default=default, **settings)
 
 
 def check_global_options(args: argparse.Namespace, command: Command, unknown: Sequence[str] = ()) -> None:
@@ -183,6 +189,10 @@ def check_global_options(args: argparse.Namespace, command: Command, unknown: Se
             raise UsageError(f"{option.flags[-1]} does not apply to `{args.command}`")
     if unknown:
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see --help)")
+    if args.env and command.env_choices is not None and args.env not in command.env_choices:
+        raise UsageError(
+            f"--env {args.env} does not apply to `{args.command}` (it takes {', '.join(command.env_choices)})"
+        )
     given = [f"--{name.replace('_', '-')}" for name in _TARGETS if getattr(args, name)]
     if len(given) > 1:
         raise UsageError(f"{' and '.join(given)} exclude each other: give one")

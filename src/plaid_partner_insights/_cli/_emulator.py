@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 
 from plaid_partner_insights_generated.client.api.partner_insights.get import PATH
 
@@ -33,9 +34,10 @@ def configure(parser: Parser) -> None:
     from ..testing.emulator._users import EMULATOR_USERS
 
     users = "\n".join(f"  {user.user_id:32} {user.description.replace('`', '')}" for user in EMULATOR_USERS)
-    parser.description = (
-        f"Serve a local emulator of Plaid's API for {PATH} and print its URL. Any other user_id or user_token gets "
-        "a report seeded from it."
+    # The raw formatter keeps the users' table as it is; the description is wrapped here instead.
+    parser.description = textwrap.fill(
+        f"Serve a local emulator of Plaid's API for {PATH} and print its URL. Any user_id or user_token but the "
+        "special ones below gets a report seeded from it."
     )
     parser.epilog = f"the emulator's users (send as user_id or user_token):\n{users}"
     parser.formatter_class = argparse.RawDescriptionHelpFormatter

@@ -38,6 +38,7 @@ COMMANDS = (
         _sandbox_user,
         help="create or reuse a sandbox user whose Partner Insights report is ready; print its user_id",
         takes=frozenset({"verbose", "env", "base_url"}),
+        env_choices=("sandbox",),  # the setup flow exists only in Plaid's sandbox
     ),
     Command(
         "listen",
@@ -53,13 +54,13 @@ _DESCRIPTION = "A client for Plaid's Partner Insights: `get`, `demo`, `emulator`
 def build_parser() -> Parser:
     parser = Parser(prog="plaid-partner-insights", description=_DESCRIPTION, epilog=f"exit codes: {exit_codes_text()}")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    add_global_options(parser, takes=None)
+    add_global_options(parser, None)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
 
         def configure(command_parser: Parser, command: Command = command) -> None:
             command.module.configure(command_parser)
-            add_global_options(command_parser, takes=sorted(command.takes))
+            add_global_options(command_parser, command)
 
         subparsers.add_parser(command.name, aliases=list(command.aliases), help=command.help, configure=configure)
     return parser

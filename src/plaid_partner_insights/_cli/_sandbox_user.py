@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     """The user_id on stdout; a failed step exits 1 with the step and its fix."""
     from ..testing._bootstrap import SandboxBootstrapError, bootstrap_sandbox_user
 
-    if (args.env == "sandbox") == bool(args.base_url):
+    if bool(args.env) == bool(args.base_url):
         raise UsageError("give --env sandbox (Plaid's sandbox) or --base-url URL (the local emulator), one of the two")
     if args.listen and not args.webhook:
         raise UsageError("--listen needs --webhook")
