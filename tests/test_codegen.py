@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +115,38 @@ def test_the_setup_spec_goes_through_the_same_rules(checkout: Path, regenerated:
     assert "spec/sandbox-setup.yaml breaks a codegen rule" in broken.stderr
     assert "must be a quoted string" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def _codegen_module() -> Any:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import codegen
+
+    return codegen
+
+
+def test_a_generator_run_in_process_fails_on_a_warning_an_exit_status_or_stderr() -> None:
+    """The model generator runs in codegen's own process; it must fail exactly as a generator process would."""
+    codegen = _codegen_module()
+
+    def warns(args: list[str]) -> int:
+        warnings.warn(f"field {args[0]} shadows a parent", UserWarning, stacklevel=1)
+        return 0
+
+    def exits(args: list[str]) -> int:
+        print("cannot parse the spec", file=sys.stderr)
+        raise SystemExit(2)
+
+    def says_warning(args: list[str]) -> int:
+        print("Warning: something was dropped", file=sys.stderr)
+        return 0
+
+    with pytest.raises(codegen.CodegenError, match=r"(?s)probe failed \(exit 0\).*field alpha shadows a parent"):
+        codegen.run_in_process(warns, ["alpha"], what="probe")
+    with pytest.raises(codegen.CodegenError, match=r"(?s)probe failed \(exit 2\).*cannot parse the spec"):
+        codegen.run_in_process(exits, [], what="probe")
+    with pytest.raises(codegen.CodegenError, match="something was dropped"):
+        codegen.run_in_process(says_warning, [], what="probe")
+    written: list[list[str]] = []
+    codegen.run_in_process(lambda args: written.append(args), ["--input", "x"], what="probe")
+    assert written == [["--input", "x"]]
