@@ -28,6 +28,7 @@ from ._errors import (
     REPORT_NOT_FOUND,
     REPORT_NOT_READY,
     PlaidFailure,
+    data_unavailable,
     invalid_request,
     new_request_id,
 )
@@ -84,24 +85,7 @@ _REPORT_ERRORS = {
 
 def _data_unavailable(identity: str) -> PlaidFailure:
     # A stable, Item-shaped id (built-in hash() is salted per process, so hashlib).
-    item_id = hashlib.sha256(f"item|{identity}".encode()).hexdigest()[:37]
-    cause = {
-        "item_id": item_id,
-        "error_type": "ITEM_ERROR",
-        "error_code": "ITEM_LOGIN_REQUIRED",
-        "error_code_reason": None,
-        "error_message": "the login details of this item have changed (credentials, MFA, or required user action) "
-        "and a user login is required to update this information",
-        "display_message": "Your login details have changed. Please sign in to your bank again.",
-    }
-    return PlaidFailure(
-        400,
-        "CHECK_REPORT_ERROR",
-        "DATA_UNAVAILABLE",
-        "Plaid Check could not retrieve data from the user's institutions; resolve the errors in `causes`, "
-        f"then call {CRA_CHECK_REPORT_CREATE} to generate a new report",
-        causes=[cause],
-    )
+    return data_unavailable([hashlib.sha256(f"item|{identity}".encode()).hexdigest()[:37]])
 
 
 # Statuses Plaid pairs with an error type; any other type comes with 400.

@@ -10,13 +10,16 @@ from plaid_partner_insights_generated.client.api.partner_insights.get import OPE
 from plaid_partner_insights_generated.testing.sandbox_setup_paths import CRA_CHECK_REPORT_CREATE
 
 __all__ = [
+    "ITEM_LOGIN_REQUIRED",
     "MEDIA_TYPE",
     "REPORT_EXPIRED",
     "REPORT_NOT_FOUND",
     "REPORT_NOT_READY",
     "EmulatorError",
     "PlaidFailure",
+    "data_unavailable",
     "invalid_request",
+    "item_errors",
     "new_request_id",
 ]
 
@@ -109,3 +112,40 @@ REPORT_NOT_FOUND = PlaidFailure(
     "CONSUMER_REPORT_NOT_FOUND",
     f"no consumer report exists for this user; call {CRA_CHECK_REPORT_CREATE} to generate one",
 )
+
+# The error of an Item the user can repair by signing in again through Link (update mode).
+ITEM_LOGIN_REQUIRED = PlaidFailure(
+    400,
+    "ITEM_ERROR",
+    "ITEM_LOGIN_REQUIRED",
+    "the login details of this Item have changed (credentials, MFA or a required user action); the user must sign "
+    "in again through Link (update mode)",
+    display_message="Your login details have changed. Please sign in to your bank again.",
+)
+
+
+def item_errors(item_ids: list[str], failure: PlaidFailure = ITEM_LOGIN_REQUIRED) -> list[dict[str, Any]]:
+    """Each Item with its error: the `causes` of a Plaid error, the `repairable_items` of a FAILED webhook."""
+    return [
+        {
+            "item_id": item_id,
+            "error_type": failure.error_type,
+            "error_code": failure.error_code,
+            "error_code_reason": None,
+            "error_message": failure.error_message,
+            "display_message": failure.display_message,
+        }
+        for item_id in item_ids
+    ]
+
+
+def data_unavailable(item_ids: list[str]) -> PlaidFailure:
+    """No data could be had from the user's institutions, because of these Items (each needs a new login)."""
+    return PlaidFailure(
+        400,
+        "CHECK_REPORT_ERROR",
+        "DATA_UNAVAILABLE",
+        "Plaid Check could not retrieve data from the user's institutions; resolve the errors in `causes`, then "
+        f"call {CRA_CHECK_REPORT_CREATE} to generate a new report",
+        causes=item_errors(item_ids),
+    )

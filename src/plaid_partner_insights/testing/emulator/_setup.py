@@ -35,7 +35,16 @@ from plaid_partner_insights_generated.testing.sandbox_setup_paths import (
 )
 from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
-from ._errors import REPORT_EXPIRED, REPORT_NOT_FOUND, REPORT_NOT_READY, PlaidFailure, invalid_request, new_request_id
+from ._errors import (
+    REPORT_EXPIRED,
+    REPORT_NOT_FOUND,
+    REPORT_NOT_READY,
+    PlaidFailure,
+    data_unavailable,
+    invalid_request,
+    item_errors,
+    new_request_id,
+)
 from ._signing import WebhookSigner
 from ._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
 from ._validation import validate_model
@@ -62,20 +71,6 @@ _NO_ACCOUNTS = PlaidFailure(
     "CHECK_REPORT_ERROR",
     "NO_ACCOUNTS",
     f"the user has no Items with usable accounts; add one (e.g. {SANDBOX_PUBLIC_TOKEN_CREATE}) and create a new report",
-)
-
-_DATA_UNAVAILABLE = PlaidFailure(
-    400,
-    "CHECK_REPORT_ERROR",
-    "DATA_UNAVAILABLE",
-    "no data could be retrieved from the user's institutions; repair the Items listed and create a new report",
-)
-# What makes an Item repairable in the emulator's FAILED webhooks: the user must sign in again through Link.
-_ITEM_LOGIN_REQUIRED = PlaidFailure(
-    400,
-    "ITEM_ERROR",
-    "ITEM_LOGIN_REQUIRED",
-    "the login details of this Item have changed; the user must sign in again through Link (update mode)",
 )
 
 
@@ -251,7 +246,9 @@ class SetupFlow:
             payload = _ready_body(user, code, ["cra_base_report"], user.item_ids)
         elif user.item_ids:
             # A failure the user can repair, so a receiver's repair path can be exercised: every Item needs a login.
-            payload = _failed_body(user, code, _DATA_UNAVAILABLE, ["cra_base_report"], user.item_ids, user.item_ids)
+            payload = _failed_body(
+                user, code, data_unavailable(user.item_ids), ["cra_base_report"], user.item_ids, user.item_ids
+            )
         else:
             payload = _failed_body(user, code, _NO_ACCOUNTS, ["cra_base_report"], [], [])
         status = await self._deliver(webhook, payload)
@@ -388,16 +385,7 @@ def _failed_body(
     repairable_item_ids: list[str],
 ) -> dict[str, Any]:
     """A FAILED webhook body: why (`error`, a Plaid error body), which products, and the Items the user can repair."""
-    repairable = [
-        {
-            "error_type": _ITEM_LOGIN_REQUIRED.error_type,
-            "error_code": _ITEM_LOGIN_REQUIRED.error_code,
-            "error_message": _ITEM_LOGIN_REQUIRED.error_message,
-            "display_message": _ITEM_LOGIN_REQUIRED.display_message,
-            "item_id": item_id,
-        }
-        for item_id in repairable_item_ids
-    ]
+    repairable = item_errors(repairable_item_ids)
     return _checked_webhook(
         {
             **_webhook_head(user, code, item_ids),
