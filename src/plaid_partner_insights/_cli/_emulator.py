@@ -29,8 +29,9 @@ DEPRECATED_COMMAND = "sandbox"
 def configure(parser: Parser) -> None:
     from plaid_partner_insights_generated.testing.sandbox_setup_paths import CRA_CHECK_REPORT_CREATE
 
+    from ..testing.emulator._address import DEFAULT_HOST, DEFAULT_PORT
     from ..testing.emulator._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT
-    from ..testing.emulator._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME
+    from ..testing.emulator._timing import DEFAULT_REPORT_DELAY, DEFAULT_REPORT_LIFETIME, NEW_CLIENT_CUTOFF
     from ..testing.emulator._users import EMULATOR_USERS
 
     users = "\n".join(f"  {user.user_id:32} {user.description.replace('`', '')}" for user in EMULATOR_USERS)
@@ -41,8 +42,10 @@ def configure(parser: Parser) -> None:
     )
     parser.epilog = f"the emulator's users (send as user_id or user_token):\n{users}"
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=PORT, default=8787, help="port to listen on; 0 picks a free one (default: 8787)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default: %(default)s)")
+    parser.add_argument(
+        "--port", type=PORT, default=DEFAULT_PORT, help="port to listen on; 0 picks a free one (default: %(default)s)"
+    )
     parser.add_argument(
         "--client-id",
         default=None,
@@ -57,7 +60,8 @@ def configure(parser: Parser) -> None:
     parser.add_argument(
         "--new-client",
         action="store_true",
-        help="play a client created on or after 2026-07-01: request-time options and partner_insights are refused",
+        help=f"play a client created on or after {NEW_CLIENT_CUTOFF}: request-time options and partner_insights are "
+        "refused",
     )
     parser.add_argument(
         "--report-delay",

@@ -34,11 +34,12 @@ from ._users import (
 )
 
 if TYPE_CHECKING:
+    from ._address import DEFAULT_HOST, DEFAULT_PORT
     from ._admin import ADMIN_PREFIX
     from ._app import EmulatorApp, create_app
     from ._errors import EmulatorError
     from ._journal import RecordedRequest
-    from ._server import DEFAULT_HOST, DEFAULT_PORT, EmulatorServer, serve
+    from ._server import EmulatorServer, serve
     from ._setup import SetupSettings, WebhookDelivery
     from ._wire import FAULT_KINDS, FaultKind
 
@@ -80,8 +81,8 @@ _LAZY = {
     "EmulatorApp": "._app",
     "create_app": "._app",
     "EmulatorError": "._errors",
-    "DEFAULT_HOST": "._server",
-    "DEFAULT_PORT": "._server",
+    "DEFAULT_HOST": "._address",
+    "DEFAULT_PORT": "._address",
     "EmulatorServer": "._server",
     "serve": "._server",
     "SetupSettings": "._setup",

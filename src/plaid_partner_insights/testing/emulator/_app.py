@@ -37,6 +37,7 @@ from ._journal import Journal
 from ._report import build_response
 from ._setup import SETUP_ROUTES, SetupFlow, SetupSettings
 from ._signing import WebhookSigner
+from ._timing import NEW_CLIENT_CUTOFF
 from ._users import ERROR_TYPE_USER_PREFIX, Outcome, outcome_for
 from ._validation import parse_body, validate_model, validate_request
 from ._wire import Answer, OpenFaults, Wire
@@ -50,7 +51,6 @@ Send = Callable[[Message], Awaitable[None]]
 
 ENDPOINT = OPERATION.path
 MAX_BODY_BYTES = 1024 * 1024
-NEW_CLIENT_CUTOFF = "2026-07-01"
 # Every route of the emulator takes and answers JSON, the media type of the endpoint's request and response.
 JSON_REQUEST, JSON_RESPONSE = OPERATION.content_type, MEDIA_TYPE.encode()
 _logger = logging.getLogger("plaid_partner_insights.testing.emulator")

@@ -11,17 +11,16 @@ from typing import TextIO
 
 import uvicorn
 
+from ._address import DEFAULT_HOST, DEFAULT_PORT
 from ._admin import ADMIN_PREFIX
 from ._app import EmulatorApp, create_app
 from ._errors import EmulatorError
 from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, MAX_HEADER_BYTES
 from ._protocol import request_deadline_protocol
 from ._setup import SetupSettings
+from ._timing import NEW_CLIENT_CUTOFF
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "EmulatorServer", "serve"]
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8787
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -217,7 +216,7 @@ def serve(
     sock = _bind(host, port)
     stream = out or sys.stdout
     checks = "checks the client_id/secret it was started with" if client_id else "accepts any client_id/secret"
-    mode = ", playing a client created on or after 2026-07-01" if new_client else ""
+    mode = f", playing a client created on or after {NEW_CLIENT_CUTOFF}" if new_client else ""
     mode += f", admin API under {_url(sock)}{ADMIN_PREFIX}/" if admin_api else ""
     # The socket already listens, so a client that reads this line can connect at once.
     print(f"Plaid emulator listening on {_url(sock)} ({checks}{mode}); press Ctrl-C to stop", file=stream, flush=True)

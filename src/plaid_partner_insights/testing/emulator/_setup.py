@@ -2,7 +2,7 @@
 
 `/user/create` -> `/sandbox/public_token/create` (-> `/item/public_token/exchange`) -> `/cra/check_report/create`,
 then `/cra/check_report/partner_insights/get` answers `PRODUCT_NOT_READY` for `report_delay` seconds, 200 until
-`report_lifetime` has passed, then `CONSUMERREPORT_EXPIRED`; the READY webhook is POSTed when the report is ready.
+`report_lifetime` has passed, then `CONSUMER_REPORT_EXPIRED`; the READY webhook is POSTed when the report is ready.
 Request bodies are validated with the models generated from `spec/sandbox-setup.yaml`. State lives in memory, for
 the life of the app.
 
