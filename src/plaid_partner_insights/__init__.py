@@ -94,25 +94,14 @@ for _name in __all__:
 del _name, _obj
 
 
-# Test tooling that 0.1.0 exported here; it lives in `plaid_partner_insights.testing` now (see CHANGELOG.md).
-_MOVED_TO_TESTING = frozenset(
-    {
-        "BootstrappedUser",
-        "ConsumerReportAccessError",
-        "SandboxBootstrapError",
-        "SandboxReportFailedError",
-        "SandboxReportTimeoutError",
-        "bootstrap_sandbox_user",
-    }
-)
-
-
 def __getattr__(name: str) -> typing.Any:
-    if name not in _MOVED_TO_TESTING:
+    # 0.1.0 exported the test tooling here: every name of `plaid_partner_insights.testing` (see CHANGELOG.md).
+    import importlib
+
+    testing = importlib.import_module(".testing", __name__)  # light: its names load on first use
+    if name not in testing.__all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import warnings
-
-    from . import testing
 
     warnings.warn(
         f"plaid_partner_insights.{name} moved to plaid_partner_insights.testing.{name}; the old name goes in 0.2",

@@ -17,10 +17,16 @@ from __future__ import annotations
 import copy
 import typing
 from collections.abc import Mapping
+from typing import Unpack
 
 import httpx
 
-from plaid_partner_insights_core._config import RetryPolicy, TimeoutTypes
+from plaid_partner_insights_core._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+)
 from plaid_partner_insights_core._exceptions import ClientClosedError
 
 from ._options import (
@@ -29,16 +35,23 @@ from ._options import (
     as_retry_policy,
     as_timeout,
     check_credential,
+    env_settings,
     resolve_base_url,
 )
 from ._request_building import Endpoint, PreparedCall, client_headers, prepare_call
+from ._webhook_keys import WebhookKeyCache
 
 if typing.TYPE_CHECKING:
+    from plaid_partner_insights_core._config import Environment, TimeoutTypes
     from plaid_partner_insights_core._models import Model, Operation
+    from plaid_partner_insights_core._resource import RequestOptions
+
+    from ._transport import AsyncTransport, SyncTransport
 
 __all__ = ["BaseClient"]
 
 _ResponseT = typing.TypeVar("_ResponseT", bound="Model")
+_HttpClientT = typing.TypeVar("_HttpClientT", httpx.Client, httpx.AsyncClient)
 
 
 class _Lifecycle:
@@ -52,9 +65,11 @@ class _Lifecycle:
         self.event_loop: object = None
 
 
-class BaseClient:
-    """Settings and every decision shared by `PartnerInsightsClient` and `AsyncPartnerInsightsClient`."""
+class BaseClient(typing.Generic[_HttpClientT]):
+    """Settings and every decision shared by `PartnerInsightsClient` and `AsyncPartnerInsightsClient`, which differ
+    in their transport (`_transport_type`) and in how they drive the retry loop with it (`_send`)."""
 
+    _transport_type: typing.ClassVar[type[SyncTransport] | type[AsyncTransport]]
     _base_url: str
     _timeout: TimeoutTypes
     _max_retries: int
@@ -62,10 +77,43 @@ class BaseClient:
     _retry_policy: RetryPolicy
     _headers: dict[str, str]
     _lifecycle: _Lifecycle
-    _http: httpx.Client | httpx.AsyncClient
+    _http: _HttpClientT
+    _owns_http: bool
     # The default headers of the httpx client made here, merged into prebuilt requests; `None` for the user's own.
-    _own_http_headers: httpx.Headers | None = None
+    _own_http_headers: httpx.Headers | None
     _endpoints: dict[Operation[typing.Any], Endpoint]
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        secret: str,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: _HttpClientT | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._configure(
+            client_id=client_id,
+            secret=secret,
+            environment=environment,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            max_response_bytes=max_response_bytes,
+        )
+        transport = self._transport_type(http_client, type(self).__name__)  # type: ignore[arg-type]
+        self._transport = transport
+        self._http = typing.cast(_HttpClientT, transport.http)
+        self._owns_http = transport.owns_http
+        self._own_http_headers = transport.own_headers()
+        self._endpoints = {}
+        self._webhook_keys = WebhookKeyCache()
+        self._attach_resources()
 
     def _configure(
         self,
@@ -79,6 +127,7 @@ class BaseClient:
         retry_policy: RetryPolicy | None,
         max_response_bytes: int,
     ) -> None:
+        """Check and keep the settings; each check raises `ConfigurationError` naming the setting."""
         check_credential("client_id", client_id, per_call=False)
         check_credential("secret", secret, per_call=False)
         self._base_url = resolve_base_url(environment, base_url)
@@ -88,7 +137,57 @@ class BaseClient:
         self._max_response_bytes = as_max_response_bytes(max_response_bytes)
         self._retry_policy = RetryPolicy() if retry_policy is None else as_retry_policy(retry_policy)
         self._headers = client_headers(client_id, secret)
-        self._endpoints = {}
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_policy: RetryPolicy | None = None,
+        http_client: _HttpClientT | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> typing.Self:
+        """A client configured from `PLAID_CLIENT_ID`, `PLAID_SECRET`, `PLAID_ENV` (`sandbox` or `production`,
+        default sandbox) and `PLAID_BASE_URL` (wins over `PLAID_ENV`)."""
+        return cls(
+            **env_settings(),
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            http_client=http_client,
+            max_response_bytes=max_response_bytes,
+        )
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        max_response_bytes: int | None = None,
+    ) -> typing.Self:
+        """A client with other defaults that shares this one's credentials and connection pool.
+
+        `client.with_options(timeout=120, max_retries=0).partner_insights.get(...)`. Closing the copy does nothing;
+        close the original.
+        """
+        clone = copy.copy(self)
+        if timeout is not None:
+            clone._timeout = as_timeout(timeout)
+        if max_retries is not None:
+            clone._max_retries = as_max_retries(max_retries)
+        if max_response_bytes is not None:
+            clone._max_response_bytes = as_max_response_bytes(max_response_bytes)
+        if retry_policy is not None:
+            clone._retry_policy = as_retry_policy(retry_policy)
+        clone._owns_http = False
+        clone._attach_resources()
+        return clone
+
+    def _attach_resources(self) -> None:
+        """Give the client its resources (`client.partner_insights`, ...); the generated mixin's."""
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
@@ -121,40 +220,27 @@ class BaseClient:
         max_retries = getattr(self, "_max_retries", None)
         return f"{type(self).__name__}(base_url={base_url!r}, max_retries={max_retries!r})"
 
-    def _copy_with(
-        self,
-        *,
-        timeout: TimeoutTypes | None,
-        max_retries: int | None,
-        retry_policy: RetryPolicy | None,
-        max_response_bytes: int | None,
-    ) -> typing.Self:
-        clone = copy.copy(self)
-        if timeout is not None:
-            clone._timeout = as_timeout(timeout)
-        if max_retries is not None:
-            clone._max_retries = as_max_retries(max_retries)
-        if max_response_bytes is not None:
-            clone._max_response_bytes = as_max_response_bytes(max_response_bytes)
-        if retry_policy is not None:
-            clone._retry_policy = as_retry_policy(retry_policy)
-        return clone
+    def _request(
+        self, operation: Operation[_ResponseT], params: Mapping[str, object], **options: Unpack[RequestOptions]
+    ) -> typing.Any:
+        """Send one call of `operation`: what every generated method does (see `_resource`). The sync client's
+        `_send` returns the `RawResponse`; the async client's, an awaitable of it."""
+        return self._send(self._prepare(operation, params, options, stacklevel=4))
+
+    def _send(self, call: PreparedCall[typing.Any]) -> typing.Any:
+        raise NotImplementedError
 
     def _prepare(
-        self,
-        operation: Operation[_ResponseT],
-        params: Mapping[str, object],
-        *,
-        timeout: TimeoutTypes | None,
-        max_retries: int | None,
-        stacklevel: int,
-        max_response_bytes: int | None = None,
+        self, operation: Operation[_ResponseT], params: Mapping[str, object], options: RequestOptions, stacklevel: int
     ) -> PreparedCall[_ResponseT]:
         """Check the request fields and build the call. `stacklevel` locates the user's line for warnings."""
         endpoint = self._endpoints.get(operation)
         if endpoint is None:  # shared with the `with_options` copies, which have the same URL and headers
             endpoint = Endpoint(operation, self._base_url, self._headers, self._own_http_headers)
             self._endpoints[operation] = endpoint
+        timeout = options.get("timeout")
+        max_retries = options.get("max_retries")
+        max_response_bytes = options.get("max_response_bytes")
         return prepare_call(
             operation,
             endpoint,
@@ -171,3 +257,9 @@ class BaseClient:
             raise ClientClosedError(f"{type(self).__name__} is closed; make a new client")
         if self._http.is_closed:
             raise ClientClosedError(f"the http_client given to {type(self).__name__} is closed")
+
+    def _close(self) -> bool:
+        """Mark the client closed, if it owns its pool; whether the caller should close that pool now."""
+        if self._owns_http:
+            self._lifecycle.closed = True
+        return self._owns_http

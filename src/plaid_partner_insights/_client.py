@@ -1,4 +1,8 @@
-"""The clients users hold: `PartnerInsightsClient` (sync) and `AsyncPartnerInsightsClient` (asyncio)."""
+"""The clients users hold: `PartnerInsightsClient` (sync) and `AsyncPartnerInsightsClient` (asyncio, trio).
+
+Everything but their I/O is shared (`_base_client` and the modules it names); each `_send` here drives the one retry
+loop (`_retries.RetryLoop`) with its own transport and its own way of sleeping.
+"""
 
 from __future__ import annotations
 
@@ -15,27 +19,16 @@ from plaid_partner_insights_generated.client.api.partner_insights import (
 )
 from plaid_partner_insights_generated.client.client import AsyncResources, SyncResources
 
-from plaid_partner_insights_core._config import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
-    Environment,
-    RetryPolicy,
-    TimeoutTypes,
-)
 from plaid_partner_insights_core._exceptions import ConfigurationError
 
 from ._base_client import BaseClient
 from ._options import ENVIRONMENT_VARIABLES, env_settings
 from ._retries import RetryLoop
-from ._transport import AsyncTransport, SyncTransport, anyio, own_http
-from ._webhook_keys import WebhookKeyCache
+from ._transport import AsyncTransport, SyncTransport, anyio
 from ._webhooks import AsyncWebhooks, Webhooks
 
 if typing.TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from plaid_partner_insights_core._models import Model, Operation
+    from plaid_partner_insights_core._models import Model
     from plaid_partner_insights_core._response import RawResponse
 
     from ._decoding import Received
@@ -56,7 +49,7 @@ __all__ = [
 ]
 
 
-class PartnerInsightsClient(SyncResources, BaseClient):
+class PartnerInsightsClient(SyncResources, BaseClient[httpx.Client]):
     """Client for Plaid's Partner Insights endpoint.
 
     ```python
@@ -74,116 +67,21 @@ class PartnerInsightsClient(SyncResources, BaseClient):
     - `http_client`: an `httpx.Client` of yours (proxies, TLS, transports). The client never closes it.
 
     Credentials are sent in the `PLAID-CLIENT-ID` / `PLAID-SECRET` headers and never appear in `repr`, errors or logs.
+    `from_env()` makes one from the environment; `with_options()` a copy with other defaults.
     """
 
     webhooks: Webhooks
     """Verifying the webhooks Plaid sends (`client.webhooks.verify(body, headers)`), with keys fetched through this
     client."""
-    _http: httpx.Client
-
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        secret: str,
-        environment: Environment | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        self._configure(
-            client_id=client_id,
-            secret=secret,
-            environment=environment,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            max_response_bytes=max_response_bytes,
-        )
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
-        self._owns_http = http_client is None
-        direct = None
-        if http_client is None:
-            http_client, direct = own_http(httpx.Client, httpx.HTTPTransport)
-            self._own_http_headers = httpx.Headers(http_client.headers)
-        self._http = http_client
-        self._transport = SyncTransport(http_client, direct, type(self).__name__)
-        self._webhook_keys = WebhookKeyCache()
-        self._attach_resources()
+    _transport_type = SyncTransport
+    _transport: SyncTransport
 
     def _attach_resources(self) -> None:
         super()._attach_resources()
         self.webhooks = Webhooks(self)
 
-    @classmethod
-    def from_env(
-        cls,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> PartnerInsightsClient:
-        """A client configured from `PLAID_CLIENT_ID`, `PLAID_SECRET`, `PLAID_ENV` (`sandbox` or `production`,
-        default sandbox) and `PLAID_BASE_URL` (wins over `PLAID_ENV`)."""
-        return cls(
-            **env_settings(),
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            http_client=http_client,
-            max_response_bytes=max_response_bytes,
-        )
-
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-        retry_policy: RetryPolicy | None = None,
-        max_response_bytes: int | None = None,
-    ) -> PartnerInsightsClient:
-        """A client with other defaults that shares this one's credentials and connection pool.
-
-        `client.with_options(timeout=120, max_retries=0).partner_insights.get(...)`. Closing the copy does nothing;
-        close the original.
-        """
-        clone = self._copy_with(
-            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
-        )
-        clone._owns_http = False
-        clone._attach_resources()
-        return clone
-
-    def _request(
-        self,
-        operation: Operation[_ResponseT],
-        params: Mapping[str, object],
-        *,
-        timeout: TimeoutTypes | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-    ) -> RawResponse[_ResponseT]:
-        """Send one call of `operation`: what every generated method does (see `_resource`)."""
-        return self._send(
-            self._prepare(
-                operation,
-                params,
-                timeout=timeout,
-                max_retries=max_retries,
-                max_response_bytes=max_response_bytes,
-                stacklevel=4,
-            )
-        )
-
     def _send(self, call: PreparedCall[_ResponseT]) -> RawResponse[_ResponseT]:
-        """Drive the retry rules (`_retries.RetryLoop`) with this client's I/O: attempts, and sleeps between them."""
+        """Drive the retry rules with this client's I/O: attempts, and sleeps between them."""
         self._check_open()
         retry_loop = RetryLoop(call, self._retry_policy)
         while True:
@@ -202,8 +100,7 @@ class PartnerInsightsClient(SyncResources, BaseClient):
     def close(self) -> None:
         """Close the client: later calls raise `ClientClosedError`. Closes the connection pool unless the
         `http_client` was yours. Closing a `with_options` copy does nothing: close the original."""
-        if self._owns_http:
-            self._lifecycle.closed = True
+        if self._close():
             self._http.close()
 
     def __enter__(self) -> typing.Self:
@@ -215,8 +112,8 @@ class PartnerInsightsClient(SyncResources, BaseClient):
         self.close()
 
 
-class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
-    """The asyncio twin of `PartnerInsightsClient`: same settings, `await client.partner_insights.get(...)`.
+class AsyncPartnerInsightsClient(AsyncResources, BaseClient[httpx.AsyncClient]):
+    """The asyncio (and trio) twin of `PartnerInsightsClient`: same settings, `await client.partner_insights.get(...)`.
 
     `http_client` is an `httpx.AsyncClient`. Use it as `async with AsyncPartnerInsightsClient(...) as client:`
     or call `await client.aclose()`.
@@ -224,103 +121,12 @@ class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
 
     webhooks: AsyncWebhooks
     """Verifying the webhooks Plaid sends (`await client.webhooks.verify(body, headers)`)."""
-    _http: httpx.AsyncClient
-
-    def __init__(
-        self,
-        *,
-        client_id: str,
-        secret: str,
-        environment: Environment | None = None,
-        base_url: str | None = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        self._configure(
-            client_id=client_id,
-            secret=secret,
-            environment=environment,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            max_response_bytes=max_response_bytes,
-        )
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
-        self._owns_http = http_client is None
-        direct = None
-        if http_client is None:
-            http_client, direct = own_http(httpx.AsyncClient, httpx.AsyncHTTPTransport)
-            self._own_http_headers = httpx.Headers(http_client.headers)
-        self._http = http_client
-        self._transport = AsyncTransport(http_client, direct, type(self).__name__)
-        self._webhook_keys = WebhookKeyCache()
-        self._attach_resources()
+    _transport_type = AsyncTransport
+    _transport: AsyncTransport
 
     def _attach_resources(self) -> None:
         super()._attach_resources()
         self.webhooks = AsyncWebhooks(self)
-
-    @classmethod
-    def from_env(
-        cls,
-        *,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        retry_policy: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> AsyncPartnerInsightsClient:
-        """A client configured from the environment; see `PartnerInsightsClient.from_env`."""
-        return cls(
-            **env_settings(),
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            http_client=http_client,
-            max_response_bytes=max_response_bytes,
-        )
-
-    def with_options(
-        self,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-        retry_policy: RetryPolicy | None = None,
-        max_response_bytes: int | None = None,
-    ) -> AsyncPartnerInsightsClient:
-        """A client with other defaults sharing this one's credentials and connection pool; see the sync client."""
-        clone = self._copy_with(
-            timeout=timeout, max_retries=max_retries, retry_policy=retry_policy, max_response_bytes=max_response_bytes
-        )
-        clone._owns_http = False
-        clone._attach_resources()
-        return clone
-
-    async def _request(
-        self,
-        operation: Operation[_ResponseT],
-        params: Mapping[str, object],
-        *,
-        timeout: TimeoutTypes | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
-    ) -> RawResponse[_ResponseT]:
-        """Send one call of `operation`; see `PartnerInsightsClient._request`."""
-        return await self._send(
-            self._prepare(
-                operation,
-                params,
-                timeout=timeout,
-                max_retries=max_retries,
-                max_response_bytes=max_response_bytes,
-                stacklevel=4,
-            )
-        )
 
     async def _send(self, call: PreparedCall[_ResponseT]) -> RawResponse[_ResponseT]:
         """Drive the retry rules with this client's I/O; see `PartnerInsightsClient._send`."""
@@ -359,8 +165,7 @@ class AsyncPartnerInsightsClient(AsyncResources, BaseClient):
     async def aclose(self) -> None:
         """Close the client: later calls raise `ClientClosedError`. Closes the connection pool unless the
         `http_client` was yours. Closing a `with_options` copy does nothing: close the original."""
-        if self._owns_http:
-            self._lifecycle.closed = True
+        if self._close():
             await self._http.aclose()
 
     async def __aenter__(self) -> typing.Self:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import typing
 import urllib.request
-from collections.abc import Callable
 
 import httpx
+
+from plaid_partner_insights_core._exceptions import ConfigurationError
 
 from ._compat_httpx import install_deadline_backend
 from ._deadline import DeadlineExceeded, attempt_deadline, deadline_passed
@@ -20,39 +21,62 @@ from ._decoding import BodyReader, Received, body_limit
 from ._error_chaining import hook_error, raise_without_context
 from ._request_building import SEND_OPTIONS, PreparedCall, build_request
 
-__all__ = ["AsyncTransport", "SyncTransport", "own_http"]
+__all__ = ["AsyncTransport", "SyncTransport", "anyio"]
 
-_HttpClient = typing.TypeVar("_HttpClient", httpx.Client, httpx.AsyncClient)
-_Transport = typing.TypeVar("_Transport", httpx.HTTPTransport, httpx.AsyncHTTPTransport)
-
-
-def own_http(
-    client: Callable[..., _HttpClient], transport: Callable[[], _Transport]
-) -> tuple[_HttpClient, _Transport | None]:
-    """The httpx client made when the user gives none, and its transport if requests may go to it directly.
-
-    Such a client has nothing of its own to merge into a request (no base URL, params, cookies or auth) but its
-    default headers, so its requests are built from a URL parsed and headers merged once. Unless the environment
-    names a proxy (which httpx.Client routes by URL, and ignores when given a transport), they also skip
-    httpx.Client and go straight to its transport. Together that saves httpx.Client's per-call URL merging and
-    cookie bookkeeping, most of a call's cost on our side of the socket.
-    """
-    direct = None if urllib.request.getproxies() else transport()
-    http = client(follow_redirects=False) if direct is None else client(transport=direct, follow_redirects=False)
-    return http, direct
+_HttpClientT = typing.TypeVar("_HttpClientT", httpx.Client, httpx.AsyncClient)
 
 
-class SyncTransport:
+class _Transport(typing.Generic[_HttpClientT]):
+    """What both transports hold: the httpx client, and its transport when requests may go to it directly."""
+
+    __slots__ = ("_direct", "_owner", "http", "owns_http")
+    _client_type: typing.ClassVar[type[httpx.Client | httpx.AsyncClient]]
+    _transport_type: typing.ClassVar[type[httpx.HTTPTransport] | type[httpx.AsyncHTTPTransport]]
+
+    def __init__(self, http_client: _HttpClientT | None, owner: str) -> None:
+        """`http_client`: the user's, or `None` for one made here. `owner`: the client's class name, for errors."""
+        client_type = self._client_type
+        if http_client is not None and not isinstance(http_client, client_type):
+            expected = f"httpx.{client_type.__name__}"
+            raise ConfigurationError(f"http_client must be an {expected}, got {type(http_client).__name__}")
+        self._owner = owner
+        self.owns_http = http_client is None
+        self._direct: typing.Any = None
+        if http_client is None:
+            # Such a client has nothing of its own to merge into a request (no base URL, params, cookies or auth)
+            # but its default headers, so its requests are built from a URL parsed and headers merged once
+            # (`_request_building.Endpoint`). Unless the environment names a proxy (which httpx.Client routes by
+            # URL, and ignores when given a transport), they also skip httpx.Client and go straight to its
+            # transport. Together that saves httpx.Client's per-call URL merging and cookie bookkeeping, most of a
+            # call's cost on our side of the socket.
+            self._direct = None if urllib.request.getproxies() else self._transport_type()
+            options: dict[str, typing.Any] = {"follow_redirects": False}
+            if self._direct is not None:
+                options["transport"] = self._direct
+            http_client = typing.cast(_HttpClientT, client_type(**options))
+        self.http: _HttpClientT = http_client
+
+    def own_headers(self) -> httpx.Headers | None:
+        """The default headers of an httpx client made here, to merge into prebuilt requests; `None` for the
+        user's own, which builds its requests itself."""
+        return httpx.Headers(self.http.headers) if self.owns_http else None
+
+    def _hook_error(self, call: PreparedCall[typing.Any], exc: Exception) -> typing.NoReturn:
+        """Raise the typed error of an exception out of the httpx client's `send` that is no transport error."""
+        raise_without_context(hook_error(call, exc, self.http, self._owner))
+
+
+class SyncTransport(_Transport[httpx.Client]):
     """The I/O of `PartnerInsightsClient` (and its `with_options` copies, which share it)."""
 
-    __slots__ = ("_deadline_on_sockets", "_direct", "_owner", "http")
+    __slots__ = ("_deadline_on_sockets",)
+    _client_type = httpx.Client
+    _transport_type = httpx.HTTPTransport
 
-    def __init__(self, http: httpx.Client, direct: httpx.HTTPTransport | None, owner: str) -> None:
-        self.http = http
-        self._direct = direct
-        self._owner = owner  # the client's class name, for errors
+    def __init__(self, http_client: httpx.Client | None, owner: str) -> None:
+        super().__init__(http_client, owner)
         # Where every socket operation is bounded by the deadline; otherwise it is checked between body chunks.
-        self._deadline_on_sockets = install_deadline_backend(http)
+        self._deadline_on_sockets = install_deadline_backend(self.http)
 
     def attempt(self, call: PreparedCall[typing.Any]) -> Received:
         """One attempt of `call`; raises an `httpx.RequestError` when no response arrived in time."""
@@ -97,19 +121,16 @@ class SyncTransport:
         except httpx.RequestError:
             raise
         except Exception as exc:
-            error = hook_error(call, exc, self.http, self._owner)
-        raise_without_context(error)
+            error = exc
+        self._hook_error(call, error)
 
 
-class AsyncTransport:
+class AsyncTransport(_Transport[httpx.AsyncClient]):
     """The I/O of `AsyncPartnerInsightsClient` (and its `with_options` copies, which share it)."""
 
-    __slots__ = ("_direct", "_owner", "http")
-
-    def __init__(self, http: httpx.AsyncClient, direct: httpx.AsyncHTTPTransport | None, owner: str) -> None:
-        self.http = http
-        self._direct = direct
-        self._owner = owner
+    __slots__ = ()
+    _client_type = httpx.AsyncClient
+    _transport_type = httpx.AsyncHTTPTransport
 
     async def attempt(self, call: PreparedCall[typing.Any]) -> Received:
         """One attempt of `call`; raises an `httpx.RequestError` when no response arrived in time."""
@@ -145,8 +166,8 @@ class AsyncTransport:
         except httpx.RequestError:
             raise
         except Exception as exc:
-            error = hook_error(call, exc, self.http, self._owner)
-        raise_without_context(error)
+            error = exc
+        self._hook_error(call, error)
 
 
 def anyio() -> typing.Any:

@@ -40,6 +40,24 @@ def _nullable(inner: _Check) -> _Check:
     return check_nullable
 
 
+# Per JSON primitive: the Python types accepted, the ones refused although they are instances of those (a bool is an
+# int), and its name in messages.
+_PRIMITIVES: dict[object, tuple[tuple[type, ...], tuple[type, ...], str]] = {
+    bool: ((bool,), (), "a boolean"),
+    int: ((int,), (bool,), "an integer"),
+    float: ((int, float), (bool,), "a number"),
+    str: ((str,), (), "a string"),
+}
+
+
+def _check_primitive(accepted: tuple[type, ...], refused: tuple[type, ...], name: str) -> _Check:
+    def check_primitive(value: object, path: str) -> None:
+        if not isinstance(value, accepted) or isinstance(value, refused):
+            _fail(path, f"expected {name}, got {_describe(value)}")
+
+    return check_primitive
+
+
 def _compile(tp: object, cache: dict[object, _Check]) -> _Check:
     """A check for one `Field.type`."""
     if typing.get_origin(tp) is list:
@@ -62,34 +80,9 @@ def _compile(tp: object, cache: dict[object, _Check]) -> _Check:
                 _fail(path, f"expected one of {shown}, got {_describe(value)}")
 
         return check_enum
-    if tp is bool:
-
-        def check_bool(value: object, path: str) -> None:
-            if not isinstance(value, bool):
-                _fail(path, f"expected a boolean, got {_describe(value)}")
-
-        return check_bool
-    if tp is int:
-
-        def check_int(value: object, path: str) -> None:
-            if not isinstance(value, int) or isinstance(value, bool):
-                _fail(path, f"expected an integer, got {_describe(value)}")
-
-        return check_int
-    if tp is float:
-
-        def check_float(value: object, path: str) -> None:
-            if not isinstance(value, int | float) or isinstance(value, bool):
-                _fail(path, f"expected a number, got {_describe(value)}")
-
-        return check_float
-    if tp is str:
-
-        def check_str(value: object, path: str) -> None:
-            if not isinstance(value, str):
-                _fail(path, f"expected a string, got {_describe(value)}")
-
-        return check_str
+    primitive = _PRIMITIVES.get(tp)
+    if primitive is not None:
+        return _check_primitive(*primitive)
     if isinstance(tp, type) and issubclass(tp, Model):
         return _compile_model(tp, cache)
     if tp is typing.Any:  # pragma: no cover - free-form objects are not part of the request schema

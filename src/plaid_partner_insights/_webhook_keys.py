@@ -81,32 +81,26 @@ class WebhookKeyCache:
             return self._keys.get(kid)
 
     def get(self, kid: str, fetch: KeyFetch) -> WebhookKey | None:
-        while True:
-            flight, leader = self._join(kid, self._flights, threading.Event)
-            if isinstance(flight, WebhookKey):
-                return flight
-            if leader:
+        lookup = _Lookup(self, kid, self._flights, threading.Event)
+        for flight in lookup:
+            if lookup.leading:
                 with self._leading(kid, flight, self._flights):
                     flight.outcome.set_result(self._fetch_all(kid, fetch))
             else:
                 flight.done.wait()
-            if not flight.abandoned:
-                return flight.outcome.result()
+        return lookup.key
 
     async def aget(self, kid: str, fetch: AsyncKeyFetch) -> WebhookKey | None:
         import anyio  # httpx's own dependency; imported here so the sync client never pays for it
 
-        while True:
-            flight, leader = self._join(kid, self._async_flights, anyio.Event)
-            if isinstance(flight, WebhookKey):
-                return flight
-            if leader:
+        lookup = _Lookup(self, kid, self._async_flights, anyio.Event)
+        for flight in lookup:
+            if lookup.leading:
                 with self._leading(kid, flight, self._async_flights):
                     flight.outcome.set_result(await self._afetch_all(kid, fetch))
             else:
                 await flight.done.wait()
-            if not flight.abandoned:
-                return flight.outcome.result()
+        return lookup.key
 
     def _join(
         self, kid: str, flights: dict[str, _Flight], event: Callable[[], typing.Any]
@@ -170,6 +164,33 @@ class WebhookKeyCache:
                 self._keys.pop(kid, None)  # Plaid no longer knows it
             else:
                 self._keys[kid] = key
+
+
+class _Lookup:
+    """The rounds of one `get` or `aget` of `kid`, the same for threads and tasks: iterating gives each fetch it
+    leads (`leading`) or waits for, until one ends with an outcome (then `key`: the key, or `None` if unknown; or the
+    fetch's error is raised). None at all when the key is cached. A fetch abandoned by its leader is taken up again.
+    """
+
+    __slots__ = ("_cache", "_event", "_flights", "_kid", "key", "leading")
+
+    def __init__(
+        self, cache: WebhookKeyCache, kid: str, flights: dict[str, _Flight], event: Callable[[], typing.Any]
+    ) -> None:
+        self._cache, self._kid, self._flights, self._event = cache, kid, flights, event
+        self.key: WebhookKey | None = None
+        self.leading = False
+
+    def __iter__(self) -> Iterator[_Flight]:
+        while True:
+            flight, self.leading = self._cache._join(self._kid, self._flights, self._event)
+            if isinstance(flight, WebhookKey):
+                self.key = flight
+                return
+            yield flight
+            if not flight.abandoned:
+                self.key = flight.outcome.result()
+                return
 
 
 def _keep(kid: str, jwk: Mapping[str, typing.Any] | None) -> WebhookKey | None:

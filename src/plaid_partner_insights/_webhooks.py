@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 
 from plaid_partner_insights_core._exceptions import PlaidAPIError, ResponseValidationError
 
@@ -33,6 +33,7 @@ if typing.TYPE_CHECKING:
     from plaid_partner_insights_generated.webhooks import KnownWebhook
 
     from ._client import AsyncPartnerInsightsClient, PartnerInsightsClient
+
 
 __all__ = ["AsyncWebhooks", "UnknownWebhook", "Webhooks", "parse_webhook"]
 
@@ -88,13 +89,13 @@ def parse_webhook(body: bytes) -> KnownWebhook | UnknownWebhook:
     return model.from_dict(data)
 
 
-class Webhooks:
-    """`client.webhooks` of `PartnerInsightsClient`."""
+_VerifiedT = typing.TypeVar("_VerifiedT")
 
-    __slots__ = ("_client",)
 
-    def __init__(self, client: PartnerInsightsClient) -> None:
-        self._client = client
+class _WebhooksBase(typing.Generic[_VerifiedT]):
+    """`client.webhooks`; `_VerifiedT` is what `verify` returns: the webhook, or (async) an awaitable of it."""
+
+    __slots__ = ()
 
     def verify(
         self,
@@ -104,7 +105,7 @@ class Webhooks:
         max_age: float = DEFAULT_MAX_AGE,
         leeway: float = DEFAULT_LEEWAY,
         now: float | None = None,
-    ) -> KnownWebhook | UnknownWebhook:
+    ) -> _VerifiedT:
         """Check that Plaid sent exactly `body` recently, then return it as the model of its type and code.
 
         - `body`: the request body exactly as received (bytes; never a re-serialization of the parsed JSON).
@@ -115,10 +116,25 @@ class Webhooks:
         Raises `WebhookVerificationError` (see its `reason`) when the webhook must be refused, the client's usual
         errors when the signing key cannot be fetched (`APIConnectionError`, `PlaidAPIError`, ...),
         `ResponseValidationError` when a verified body does not match its model, and `ConfigurationError` when
-        the `webhooks` extra is not installed.
+        the `webhooks` extra is not installed. On the async client, `await` it: nothing is checked before.
         """
-        request = _Verification(body, headers, max_age, leeway, now)
-        return request.finish(self._client._webhook_keys.get(request.token.kid, self._fetch_key))
+        return self._verify(_Verification(body, headers, max_age, leeway, now))
+
+    def _verify(self, request: _Verification) -> _VerifiedT:
+        raise NotImplementedError
+
+
+class Webhooks(_WebhooksBase["KnownWebhook | UnknownWebhook"]):
+    """`client.webhooks` of `PartnerInsightsClient`."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: PartnerInsightsClient) -> None:
+        self._client = client
+
+    def _verify(self, request: _Verification) -> KnownWebhook | UnknownWebhook:
+        kid = request.start()
+        return request.finish(self._client._webhook_keys.get(kid, self._fetch_key))
 
     def _fetch_key(self, kid: str) -> dict[str, typing.Any] | None:
         with _unknown_key_is_none() as fetched:
@@ -126,7 +142,7 @@ class Webhooks:
         return fetched[0] if fetched else None
 
 
-class AsyncWebhooks:
+class AsyncWebhooks(_WebhooksBase[Coroutine[None, None, "KnownWebhook | UnknownWebhook"]]):
     """`client.webhooks` of `AsyncPartnerInsightsClient`: `await client.webhooks.verify(...)`."""
 
     __slots__ = ("_client",)
@@ -134,18 +150,9 @@ class AsyncWebhooks:
     def __init__(self, client: AsyncPartnerInsightsClient) -> None:
         self._client = client
 
-    async def verify(
-        self,
-        body: bytes,
-        headers: Mapping[str, str],
-        *,
-        max_age: float = DEFAULT_MAX_AGE,
-        leeway: float = DEFAULT_LEEWAY,
-        now: float | None = None,
-    ) -> KnownWebhook | UnknownWebhook:
-        """Check that Plaid sent exactly `body` recently; see `Webhooks.verify`."""
-        request = _Verification(body, headers, max_age, leeway, now)
-        return request.finish(await self._client._webhook_keys.aget(request.token.kid, self._fetch_key))
+    async def _verify(self, request: _Verification) -> KnownWebhook | UnknownWebhook:
+        kid = request.start()
+        return request.finish(await self._client._webhook_keys.aget(kid, self._fetch_key))
 
     async def _fetch_key(self, kid: str) -> dict[str, typing.Any] | None:
         with _unknown_key_is_none() as fetched:
@@ -156,13 +163,19 @@ class AsyncWebhooks:
 class _Verification:
     """One `verify` call, before and after its key is looked up (the only step sync and async do differently)."""
 
-    __slots__ = ("body", "leeway", "max_age", "now", "token")
+    __slots__ = ("_given", "body", "headers", "leeway", "max_age", "now", "token")
 
     def __init__(self, body: object, headers: Mapping[str, str], max_age: float, leeway: float, now: object) -> None:
+        self._given = body, now
+        self.headers, self.max_age, self.leeway = headers, max_age, leeway
+
+    def start(self) -> str:
+        """Check the arguments and read the token; the id of the key that signed it."""
         require_jwt()
-        self.body, self.now = check_arguments(body, max_age, leeway, now)
-        self.max_age, self.leeway = max_age, leeway
-        self.token = parse_token(headers)
+        body, now = self._given
+        self.body, self.now = check_arguments(body, self.max_age, self.leeway, now)
+        self.token = parse_token(self.headers)
+        return self.token.kid
 
     def finish(self, key: WebhookKey | None) -> KnownWebhook | UnknownWebhook:
         check_token(self.token, key, self.body, max_age=self.max_age, leeway=self.leeway, now=self.now)

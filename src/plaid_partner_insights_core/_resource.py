@@ -8,28 +8,31 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Awaitable, Mapping
+from typing import Unpack
 
 if typing.TYPE_CHECKING:
     from ._config import TimeoutTypes
     from ._models import Model, Operation
     from ._response import RawResponse
 
-__all__ = ["AsyncAPIResource", "AsyncRequester", "SyncAPIResource", "SyncRequester"]
+__all__ = ["AsyncAPIResource", "AsyncRequester", "RequestOptions", "SyncAPIResource", "SyncRequester"]
 
 _ResponseT = typing.TypeVar("_ResponseT", bound="Model")
+
+
+class RequestOptions(typing.TypedDict, total=False):
+    """What a call may set for itself instead of the client's settings (`None`: the client's)."""
+
+    timeout: TimeoutTypes | None
+    max_retries: int | None
+    max_response_bytes: int | None
 
 
 class SyncRequester(typing.Protocol):
     """The sync client, as its resources see it."""
 
     def _request(
-        self,
-        operation: Operation[_ResponseT],
-        params: Mapping[str, object],
-        *,
-        timeout: TimeoutTypes | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
+        self, operation: Operation[_ResponseT], params: Mapping[str, object], **options: Unpack[RequestOptions]
     ) -> RawResponse[_ResponseT]: ...
 
 
@@ -37,13 +40,7 @@ class AsyncRequester(typing.Protocol):
     """The async client, as its resources see it."""
 
     def _request(
-        self,
-        operation: Operation[_ResponseT],
-        params: Mapping[str, object],
-        *,
-        timeout: TimeoutTypes | None,
-        max_retries: int | None,
-        max_response_bytes: int | None,
+        self, operation: Operation[_ResponseT], params: Mapping[str, object], **options: Unpack[RequestOptions]
     ) -> Awaitable[RawResponse[_ResponseT]]: ...
 
 

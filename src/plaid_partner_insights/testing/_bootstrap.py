@@ -30,19 +30,15 @@ from plaid_partner_insights_generated.client.api.partner_insights.get import PAT
 from plaid_partner_insights_core._config import ENVIRONMENTS
 from plaid_partner_insights_core._exceptions import PartnerInsightsError, PlaidAPIError
 
+from .. import testing as _testing
 from .._client import PartnerInsightsClient
 
 __all__ = [
     "DEFAULT_CLIENT_USER_ID",
     "DEFAULT_PERSONA",
     "SANDBOX_INSTITUTION_ID",
-    "BootstrappedUser",
-    "ConsumerReportAccessError",
-    "SandboxBootstrapError",
-    "SandboxReportFailedError",
-    "SandboxReportTimeoutError",
-    "bootstrap_sandbox_user",
 ]
+__all__ += _testing.__all__  # the package exports those; they are defined here
 
 SANDBOX_INSTITUTION_ID = "ins_109508"  # First Platypus Bank: no OAuth, so test personas take effect
 DEFAULT_PERSONA = "user_credit_profile_good"

@@ -16,22 +16,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._users import (
-    DATA_UNAVAILABLE_USER_ID,
-    DEMO_USER_ID,
-    EMULATOR_USERS,
-    EXPIRED_USER_ID,
-    FICO_EXCLUDED_USER_ID,
-    NO_PRISM_USER_ID,
-    NO_REPORT_USER_ID,
-    NOT_READY_USER_ID,
-    PRISM_ERROR_USER_ID,
-    RATE_LIMITED_USER_ID,
-    SERVER_ERROR_USER_ID,
-    WARNINGS_USER_ID,
-    EmulatorUser,
-    Outcome,
-)
+from . import _users
+from ._users import *  # noqa: F403  (the special users: `_users.__all__` names them once)
 
 if TYPE_CHECKING:
     from ._address import DEFAULT_HOST, DEFAULT_PORT
@@ -45,33 +31,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADMIN_PREFIX",
-    "DATA_UNAVAILABLE_USER_ID",
     "DEFAULT_HOST",
     "DEFAULT_PORT",
-    "DEMO_USER_ID",
-    "EMULATOR_USERS",
-    "EXPIRED_USER_ID",
     "FAULT_KINDS",
-    "FICO_EXCLUDED_USER_ID",
-    "NOT_READY_USER_ID",
-    "NO_PRISM_USER_ID",
-    "NO_REPORT_USER_ID",
-    "PRISM_ERROR_USER_ID",
-    "RATE_LIMITED_USER_ID",
-    "SERVER_ERROR_USER_ID",
-    "WARNINGS_USER_ID",
     "EmulatorApp",
     "EmulatorError",
     "EmulatorServer",
-    "EmulatorUser",
     "FaultKind",
-    "Outcome",
     "RecordedRequest",
     "SetupSettings",
     "WebhookDelivery",
     "create_app",
     "serve",
 ]
+__all__ += _users.__all__
 
 _LAZY = {
     "ADMIN_PREFIX": "._admin",

@@ -8,11 +8,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+# What the emulator package exports from here (its own helpers, imported by name, are left out).
 __all__ = [
     "DATA_UNAVAILABLE_USER_ID",
     "DEMO_USER_ID",
     "EMULATOR_USERS",
-    "ERROR_TYPE_USER_PREFIX",
     "EXPIRED_USER_ID",
     "FICO_EXCLUDED_USER_ID",
     "NOT_READY_USER_ID",
@@ -20,13 +20,10 @@ __all__ = [
     "NO_REPORT_USER_ID",
     "PRISM_ERROR_USER_ID",
     "RATE_LIMITED_USER_ID",
-    "REPORT_OUTCOMES",
     "SERVER_ERROR_USER_ID",
     "WARNINGS_USER_ID",
     "EmulatorUser",
     "Outcome",
-    "error_type_user",
-    "outcome_for",
 ]
 
 DEMO_USER_ID = "usr_sandbox_demo"
