@@ -73,3 +73,20 @@ def test_importing_the_testing_package_loads_neither_the_emulator_nor_the_setup_
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_importing_a_submodule_by_name_does_not_load_the_testing_package() -> None:
+    """`from plaid_partner_insights import <submodule>` asks the package's `__getattr__` first, which knows the moved
+    names from the testing package: it must tell a submodule apart without loading it."""
+    code = (
+        "import sys\n"
+        "from plaid_partner_insights import _spec, types\n"
+        "print('plaid_partner_insights.testing' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_an_unknown_top_level_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'bootstrap_sandbox_users'"):
+        _ = plaid_partner_insights.bootstrap_sandbox_users

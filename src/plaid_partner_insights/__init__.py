@@ -95,11 +95,14 @@ del _name, _obj
 
 
 def __getattr__(name: str) -> typing.Any:
-    # 0.1.0 exported the test tooling here: every name of `plaid_partner_insights.testing` (see CHANGELOG.md).
-    import importlib
+    # 0.1.0 exported the test tooling here: each name of `plaid_partner_insights.testing` still resolves, with a
+    # warning (see CHANGELOG.md). `from . import <submodule>` asks here first; that must not load the testing package.
+    import importlib.util
 
-    testing = importlib.import_module(".testing", __name__)  # light: its names load on first use
-    if name not in testing.__all__:
+    testing = None
+    if name.isidentifier() and importlib.util.find_spec(f"{__name__}.{name}") is None:
+        testing = importlib.import_module(".testing", __name__)  # light: its names load on first use
+    if testing is None or name not in testing.__all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import warnings
 
