@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from packaging.version import InvalidVersion, Version
 
 from ._apply import Applied, ApplyError, apply_upstream
@@ -97,7 +96,7 @@ def apply_release(
         staged.record.write_text(recorded_text(checkout.record.read_text(), theirs.version, theirs.sha256))
         linted, api = False, []
         try:
-            codegen.validate_spec(yaml.safe_load(applied.text), staged.spec)
+            codegen.validate_spec(codegen.read_yaml(applied.text), staged.spec)
             if regenerate:
                 linted = _lint(staged.spec, log)
                 codegen.build(staged.generated, staged.spec, staged.record)
