@@ -26,6 +26,12 @@ from typing import Any
 import httpx
 from plaid_partner_insights_generated import API_VERSION
 from plaid_partner_insights_generated.client.api.partner_insights.get import PATH as REPORT_PATH
+from plaid_partner_insights_generated.testing.sandbox_setup_paths import (
+    CRA_CHECK_REPORT_CREATE,
+    ITEM_PUBLIC_TOKEN_EXCHANGE,
+    SANDBOX_PUBLIC_TOKEN_CREATE,
+    USER_CREATE,
+)
 
 from plaid_partner_insights_core._config import ENVIRONMENTS
 from plaid_partner_insights_core._exceptions import PartnerInsightsError, PlaidAPIError
@@ -184,15 +190,15 @@ class _Flow:
     def create_user(self, client_user_id: str) -> tuple[str, str | None, bool]:
         body: dict[str, Any] = {"client_user_id": client_user_id, "identity": SANDBOX_IDENTITY}
         try:
-            status, answer = self._post("/user/create", body, required=("user_id",))
+            status, answer = self._post(USER_CREATE, body, required=("user_id",))
         except SandboxBootstrapError as exc:
             if exc.error_code in {"INVALID_API_KEYS", "INVALID_USER_IDENTITY_DATA"} or exc.error_code is None:
                 raise
             # The older user API refuses a second /user/create for a client_user_id (the code it uses is not
             # documented), so such clients get a new user per run.
             fresh = f"{client_user_id}-{uuid.uuid4().hex[:8]}"
-            self._say(f"/user/create refused {client_user_id!r} ({exc.error_code}); trying {fresh!r}")
-            status, answer = self._post("/user/create", {**body, "client_user_id": fresh}, required=("user_id",))
+            self._say(f"{USER_CREATE} refused {client_user_id!r} ({exc.error_code}); trying {fresh!r}")
+            status, answer = self._post(USER_CREATE, {**body, "client_user_id": fresh}, required=("user_id",))
         created = status == 201 or "user_token" in answer
         self._say(f"{'created' if created else 'reusing'} user {answer['user_id']}")
         return str(answer["user_id"]), answer.get("user_token"), created
@@ -204,10 +210,10 @@ class _Flow:
             "options": {"override_username": persona, "override_password": "pass_good"},
             **identity,
         }
-        _, answer = self._post("/sandbox/public_token/create", body, required=("public_token",))
+        _, answer = self._post(SANDBOX_PUBLIC_TOKEN_CREATE, body, required=("public_token",))
         # Not needed for Plaid Check in the Link flow; harmless here, and it settles the Item either way.
         _, exchanged = self._post(
-            "/item/public_token/exchange", {"public_token": answer["public_token"]}, required=("item_id",)
+            ITEM_PUBLIC_TOKEN_EXCHANGE, {"public_token": answer["public_token"]}, required=("item_id",)
         )
         self._say(f"created sandbox Item {exchanged['item_id']} at {SANDBOX_INSTITUTION_ID} as {persona}")
 
@@ -219,7 +225,7 @@ class _Flow:
             "consumer_report_permissible_purpose": "ACCOUNT_REVIEW_CREDIT",
             "products": ["cra_partner_insights"],
         }
-        self._post("/cra/check_report/create", body, required=())
+        self._post(CRA_CHECK_REPORT_CREATE, body, required=())
         self._say("requested a Consumer Report with Partner Insights")
 
     def report_state(self, identity: dict[str, str]) -> str:
