@@ -34,6 +34,7 @@ from ._compare import (
     _schema_changes,
     operation_media,
 )
+from ._examples import fit_examples
 from ._load import Document
 from ._roundtrip import dump_round_trip, load_round_trip
 from ._rules import Change, is_breaking
@@ -73,6 +74,7 @@ class Applied:
     differences: list[Difference]  # what upstream said differently, before the edit (deviations left out)
     new_elements: list[str] = field(default_factory=list)  # parts added with a placeholder description
     unused_schemas: list[str] = field(default_factory=list)  # no longer used by any operation (kept)
+    example_changes: list[str] = field(default_factory=list)  # our examples, adjusted or dropped to fit (_examples)
 
 
 def apply_upstream(our_text: str, theirs: Document, record: UpstreamRecord, *, source: str) -> Applied:
@@ -92,11 +94,13 @@ def apply_upstream(our_text: str, theirs: Document, record: UpstreamRecord, *, s
         lines = "\n  ".join(_line(root, d) for root, d in remaining[:20])
         raise ApplyError(f"these differences remain after {_MAX_ROUNDS} rounds of edits:\n  {lines}")
     unused = editor.unused(reachable_before)
+    example_changes = fit_examples(ours) if first else []
     return Applied(
         text=dump_round_trip(ours),
         differences=[_reported(root, d) for root, d in first],
         new_elements=editor.new_elements,
         unused_schemas=unused,
+        example_changes=example_changes,
     )
 
 
@@ -228,6 +232,7 @@ class _Editor:
         self.theirs = _Side(theirs.content, theirs.source)
         self.record = record
         self.release = theirs.version or theirs.source
+        self.theirs_version = theirs.version
         self.new_elements: list[str] = []
         self._ours = _Side(ours, "spec/openapi.yaml")
 
@@ -283,7 +288,7 @@ class _Editor:
                     change,
                     is_breaking(change, root.section),
                 )
-                if self.record.unexplained([difference]):
+                if self.record.unexplained([difference], self.theirs_version):
                     found.append((root, difference))
         return found
 
@@ -427,7 +432,10 @@ class _Editor:
                     name += "_"
                 kept.insert(position, (value, name))
         enum, varnames = owner["enum"], owner.get("x-enum-varnames")
-        enum[:] = [_enum_value(value) for value, _ in kept]
+        # Values we keep are written as they were (quoted or not); new ones as this list quotes its values.
+        written = {str(v): v for v in enum}
+        quoted = bool(enum) and all(isinstance(v, SingleQuotedScalarString) for v in enum)
+        enum[:] = [written.get(value) or _enum_value(value, quoted=quoted) for value, _ in kept]
         if isinstance(varnames, MutableSequence):
             varnames[:] = [name for _, name in kept]
         else:
@@ -649,9 +657,10 @@ def _plain_copy(value: Any) -> Any:
     return value
 
 
-def _enum_value(value: str) -> str:
-    """Values that start with a digit are quoted, as this spec writes them ('4.1', '10T', '3_lite')."""
-    return SingleQuotedScalarString(value) if value[:1].isdigit() else value
+def _enum_value(value: str, *, quoted: bool = False) -> str:
+    """Values that start with a digit are quoted, as this spec writes them ('4.1', '10T', '3_lite'); all of them in a
+    list that quotes every value."""
+    return SingleQuotedScalarString(value) if quoted or value[:1].isdigit() else value
 
 
 def _varnames(values: list[str]) -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ._compare import OPERATION_METHOD, OPERATION_PATH, compare_documents
 from ._load import Document, SpecReadError, load
-from ._upstream import UpstreamRecord, read_record, record_upstream
+from ._upstream import UpstreamRecord, is_older, read_record, record_upstream
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_SPEC = ROOT / "spec" / "openapi.yaml"
@@ -69,12 +69,14 @@ def _diff(old_source: str, new_source: str) -> int:
 
 def _upstream(theirs: Document, recorded: UpstreamRecord, *, record: bool) -> int:
     ours = load(str(OUR_SPEC))
-    differences = recorded.unexplained(compare_documents(ours, theirs))
+    differences = recorded.unexplained(compare_documents(ours, theirs), theirs.version)
     for difference in differences:
         print(difference.line)
     in_step = theirs.version == recorded.version and theirs.sha256 == recorded.sha256
     if in_step:
         moved = ""
+    elif is_older(theirs.version, recorded.version):
+        moved = "; the file is an older release than the recorded one"
     elif theirs.version != recorded.version:
         moved = "; upstream moved since the recorded release"
     elif recorded.sha256 is None:

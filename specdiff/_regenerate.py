@@ -207,6 +207,9 @@ def describe(outcome: Outcome, theirs: Document, record_version: str) -> list[st
     if applied.unused_schemas:
         lines.append("upstream --apply: schemas no operation uses any more (kept; remove when nothing needs them):")
         lines += [f"  {name}" for name in applied.unused_schemas]
+    if applied.example_changes:
+        lines.append("upstream --apply: examples changed to fit the new schemas (review them):")
+        lines += [f"  {change}" for change in applied.example_changes]
     if outcome.api_breakages:
         lines.append("upstream --apply: the regenerated public API breaks:")
         lines += [f"  {line}" for line in outcome.api_breakages]

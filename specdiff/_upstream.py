@@ -16,14 +16,34 @@ from ._load import SpecReadError
 
 @dataclass(frozen=True)
 class Deviation:
-    """A difference from upstream we keep on purpose; `match` holds fnmatch patterns of report lines."""
+    """A difference from upstream we keep on purpose; `match` holds fnmatch patterns of report lines.
+
+    With `until`, a release of upstream's, the deviation covers only comparisons with releases older than that one
+    (what we know of a newer release than the file we could read); from that release on, upstream says it itself.
+    """
 
     name: str
     reason: str
     match: tuple[str, ...]
+    until: str | None = None
 
-    def covers(self, difference: Difference) -> bool:
+    def covers(self, difference: Difference, release: str | None = None) -> bool:
+        if self.until is not None and not is_older(release, self.until):
+            return False
         return any(fnmatch.fnmatchcase(difference.line, pattern) for pattern in self.match)
+
+
+def release_key(release: str) -> tuple[str, tuple[int, ...]] | None:
+    """`2020-09-14_1.778.0` -> ("2020-09-14", (1, 778, 0)): the API version, then the release number; None when
+    `release` is not written that way."""
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})_(\d+(?:\.\d+)*)", release)
+    return (match.group(1), tuple(int(part) for part in match.group(2).split("."))) if match else None
+
+
+def is_older(release: str | None, than: str) -> bool:
+    """Whether upstream's `release` came before `than` (False when either is not written as a release)."""
+    key, limit = release_key(release or ""), release_key(than)
+    return key is not None and limit is not None and key < limit
 
 
 @dataclass(frozen=True)
@@ -35,9 +55,9 @@ class UpstreamRecord:
     sha256: str | None
     deviations: tuple[Deviation, ...]
 
-    def unexplained(self, differences: list[Difference]) -> list[Difference]:
-        """The differences no recorded deviation covers."""
-        return [d for d in differences if not any(dev.covers(d) for dev in self.deviations)]
+    def unexplained(self, differences: list[Difference], release: str | None = None) -> list[Difference]:
+        """The differences from upstream's `release` that no recorded deviation covers."""
+        return [d for d in differences if not any(dev.covers(d, release) for dev in self.deviations)]
 
 
 def read_record(path: Path) -> UpstreamRecord:
@@ -64,7 +84,10 @@ def read_record(path: Path) -> UpstreamRecord:
         match = entry.get("match") or []
         if not isinstance(match, list) or not all(isinstance(m, str) for m in match):
             raise SpecReadError(f"{where} ({entry['name']}): `match` must be a list of strings")
-        deviations.append(Deviation(entry["name"], entry["reason"].strip(), tuple(match)))
+        until = entry.get("until")
+        if until is not None and (not isinstance(until, str) or release_key(until) is None):
+            raise SpecReadError(f"{where} ({entry['name']}): `until` must be a release such as 2020-09-14_1.778.0")
+        deviations.append(Deviation(entry["name"], entry["reason"].strip(), tuple(match), until))
     return UpstreamRecord(raw["url"], raw["version"], sha256, tuple(deviations))
 
 

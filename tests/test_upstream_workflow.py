@@ -20,6 +20,10 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.version import Version
+
+import plaid_partner_insights
+from specdiff import Bump, next_version
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
@@ -126,11 +130,13 @@ class Runner:
 
 
 def newer_release(tmp: Path) -> Path:
-    """Today's release plus what a next one might bring: a new optional response field and a new version value."""
+    """Today's release plus what a next one might bring: a new response field, always sent (so our report example
+    needs it too), and a new version value."""
     content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
     content["info"]["version"] = "2020-09-14_1.800.0"
     schemas = content["components"]["schemas"]
     schemas["PrismCashScore"]["properties"]["percentile"] = {"type": "integer", "nullable": True}
+    schemas["PrismCashScore"]["required"].append("percentile")
     schemas["PrismCashScoreVersion"]["enum"].insert(0, "5")
     path = tmp / "2020-09-14_1.800.0.yaml"
     path.write_text(yaml.safe_dump(content, sort_keys=False))
@@ -176,14 +182,21 @@ def test_a_new_release_becomes_a_pull_request(tmp_path: Path) -> None:
     assert applied.returncode == 0, applied.stderr
     assert runner.outputs["apply"] == {"status": "0", "changed": "true"}
     report = (runner.temp / "apply.txt").read_text()
-    assert "non-breaking response report.prism.cash_score.percentile: added" in report
+    assert "non-breaking response report.prism.cash_score.percentile: added (required)" in report
+    examples = report.split("examples changed to fit the new schemas (review them):\n")[1]
+    assert examples.startswith(
+        "  POST /cra/check_report/partner_insights/get 200 example fullReport: `report.prism.cash_score.percentile` "
+        "added with a placeholder value (None)"
+    )
     assert 'non-breaking request partner_insights.prism_versions.cashscore: enum value "5" added' in report
     # "Test the applied release" would run `python -m nox` here; then, as its outcome is success:
     opened = runner.run("Open or update the pull request")
     assert opened.returncode == 0, opened.stderr
     list_call, create_call = runner.gh_calls()
     assert list_call["args"][:2] == ["pr", "list"]
-    title = "Plaid's spec 2020-09-14_1.800.0 (version 0.1.1)"
+    # Two additions: a patch after the current version (taken as released, the copy having no tag).
+    version = next_version(Version(plaid_partner_insights.__version__), Bump.PATCH)
+    title = f"Plaid's spec 2020-09-14_1.800.0 (version {version})"
     assert create_call["args"][:8] == [
         "pr",
         "create",
@@ -197,6 +210,7 @@ def test_a_new_release_becomes_a_pull_request(tmp_path: Path) -> None:
     body = create_call["body"]
     assert report in body
     assert "response report.prism.cash_score.percentile" in body.split("placeholder description to rewrite:")[1]
+    assert "review the examples listed as changed to fit" in body
     # The branch on origin holds one commit with the spec, the record, the regenerated code, version and changelog.
     pushed = runner.git("log", "--format=%s", "main..upstream/plaid-spec", cwd=runner.origin).splitlines()
     assert pushed == [f"{title}: applied by codegen.py upstream --apply"]
@@ -213,7 +227,7 @@ def test_a_new_release_becomes_a_pull_request(tmp_path: Path) -> None:
     assert (in_step.returncode, in_step.stdout) == (0, ""), in_step.stderr
     release = subprocess.run([python, "release_check.py"], cwd=runner.checkout, capture_output=True, text=True)
     assert release.returncode == 0, release.stdout + release.stderr
-    assert "0.1.1" in release.stdout
+    assert str(version) in release.stdout
 
 
 def test_a_release_that_cannot_be_applied_opens_an_issue_and_changes_nothing(tmp_path: Path) -> None:

@@ -4,5 +4,5 @@
 SPEC_SHA256 = "fc8748d5b34eb4a1bff771279cfb35f3d9c2caf78ec680ab4f04719f6d376f51"
 # The Plaid API version the spec describes: every request sends it as `Plaid-Version`.
 API_VERSION = "2020-09-14"
-SPEC_UPSTREAM_VERSION = "2020-09-14_1.778.0"
+SPEC_UPSTREAM_VERSION = "2020-09-14_1.697.4"
 GENERATOR_VERSIONS = {"datamodel-code-generator": "0.89.0", "openapi-python-client": "0.29.1", "ruff": "0.17.5"}

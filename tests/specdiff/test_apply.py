@@ -35,12 +35,16 @@ from specdiff import (
     upstream_entry,
 )
 from specdiff._apply import enum_varname, parse_path
+from specdiff._examples import fit_examples
 from specdiff._roundtrip import dump_round_trip, load_round_trip
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SPEC_TEXT = (ROOT / "spec" / "openapi.yaml").read_text()
-RECORD = read_record(ROOT / "spec" / "upstream.yaml")
+RECORDED = read_record(ROOT / "spec" / "upstream.yaml")
+# The record without its dated deviations (`until`): these tests apply releases older than the one such a deviation
+# stands for, to see removals applied as a newer release's would be.
+RECORD = dataclasses.replace(RECORDED, deviations=tuple(d for d in RECORDED.deviations if d.until is None))
 
 
 def extract(version: str) -> Document:
@@ -196,8 +200,8 @@ def test_the_record_keeps_its_comments_and_takes_the_hash() -> None:
     new = recorded_text(text, "2020-09-14_1.800.0", "ab" * 32)
     changed = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
     assert changed == [
-        ('version: "2020-09-14_1.778.0"', 'version: "2020-09-14_1.800.0"'),
-        ("sha256: null", f"sha256: {'ab' * 32}"),
+        (f'version: "{RECORDED.version}"', 'version: "2020-09-14_1.800.0"'),
+        (f"sha256: {RECORDED.sha256 or 'null'}", f"sha256: {'ab' * 32}"),
     ]
 
 
@@ -225,12 +229,13 @@ def test_one_policy_gives_the_bump(
 def test_the_changelog_entry_lists_breaking_changes_first_under_the_new_version() -> None:
     theirs = extract("1.697.4")
     applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
-    entry = upstream_entry(theirs.version, RECORD.version, applied.differences)
+    entry = upstream_entry(theirs.version, "2020-09-14_1.778.0", applied.differences)
     changelog = (ROOT / "CHANGELOG.md").read_text()
     text = add_entry(changelog, "0.2.0", entry)
     section = changelog_section(text, "0.2.0")
     assert section is not None
-    bullets = [line for line in section.splitlines() if line.startswith("- ")]
+    upstream_block = section.split("\n### ")[0]
+    bullets = [line for line in upstream_block.splitlines() if line.startswith("- ")]
     assert len(bullets) == len(applied.differences)
     assert bullets[0] == "- **Breaking:** response `report.fico.ultrafico_score_results[].exclusion_code`: removed"
     assert "`2020-09-14_1.697.4` (was `2020-09-14_1.778.0`)" in section
@@ -242,6 +247,66 @@ def test_the_changelog_entry_lists_breaking_changes_first_under_the_new_version(
     assert section is not None
     assert section.index("1.800.0") < section.index("1.697.4")
     assert again.count("## [0.2.0]") == 1
+
+
+CHANGELOG_WITH_UNRELEASED = """\
+# Changelog
+
+## [Unreleased]
+
+### Added
+
+- A thing made since the last version.
+
+### Fixed
+
+- A fix made since the last version.
+
+## [0.1.0] - 2026-01-01
+
+### Added
+
+- The first thing.
+"""
+
+
+def test_what_unreleased_held_moves_into_the_new_version() -> None:
+    entry = upstream_entry("2020-09-14_1.800.0", "2020-09-14_1.778.0", [])
+    text = add_entry(CHANGELOG_WITH_UNRELEASED, "0.1.1", entry)
+    assert text.count("## [Unreleased]") == 1
+    assert changelog_section(text, "Unreleased") == ""
+    section = changelog_section(text, "0.1.1")
+    assert section is not None
+    assert re.findall(r"^### .*", section, re.MULTILINE) == [
+        "### Plaid's spec 2020-09-14_1.800.0",
+        "### Added",
+        "### Fixed",
+    ]
+    assert "- A thing made since the last version." in section
+    assert "- A fix made since the last version." in section
+    assert changelog_section(text, "0.1.0") == "### Added\n\n- The first thing."
+    assert text.index("## [Unreleased]") < text.index("## [0.1.1]") < text.index("## [0.1.0]")
+
+
+def test_unreleased_joins_a_version_section_that_exists_heading_by_heading() -> None:
+    first = add_entry(
+        CHANGELOG_WITH_UNRELEASED, "0.1.1", upstream_entry("2020-09-14_1.800.0", "2020-09-14_1.778.0", [])
+    )
+    more = first.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Added\n\n- Made after the first apply.\n")
+    text = add_entry(more, "0.1.1", upstream_entry("2020-09-14_1.801.0", "2020-09-14_1.800.0", []))
+    assert changelog_section(text, "Unreleased") == ""
+    section = changelog_section(text, "0.1.1")
+    assert section is not None
+    headings = re.findall(r"^### .*", section, re.MULTILINE)
+    assert headings == [
+        "### Plaid's spec 2020-09-14_1.801.0",
+        "### Plaid's spec 2020-09-14_1.800.0",
+        "### Added",
+        "### Fixed",
+    ]
+    added = section.split("### Added\n\n")[1].split("\n\n")[0]
+    assert added == "- Made after the first apply.\n- A thing made since the last version."
+    assert "\n\n## [0.1.0]" in text
 
 
 def test_the_key_endpoint_and_webhook_bodies_are_applied_too() -> None:
@@ -275,12 +340,14 @@ def test_the_key_endpoint_and_webhook_bodies_are_applied_too() -> None:
 def test_the_report_says_when_the_file_changed_under_the_recorded_version(capsys: pytest.CaptureFixture[str]) -> None:
     from specdiff._cli import _upstream
 
-    theirs = load(str(FIXTURES / "reconstructed_1.778.0.yaml"))
-    assert theirs.version == RECORD.version
-    recorded = dataclasses.replace(RECORD, sha256="0" * 64)
-    assert _upstream(theirs, recorded, record=False) == 0  # nothing differs for the client
-    assert "has the recorded version but another hash than the recorded 000000000000" in capsys.readouterr().err
-    assert _upstream(theirs, dataclasses.replace(RECORD, sha256=theirs.sha256), record=False) == 0
+    # The extract of the recorded release is not the file whose hash is recorded (the whole of upstream's file).
+    theirs = load(str(FIXTURES / "plaid-upstream-loop" / f"{RECORDED.version}.yaml"))
+    assert RECORDED.sha256 is not None
+    assert (theirs.version, theirs.sha256 != RECORDED.sha256) == (RECORDED.version, True)
+    assert _upstream(theirs, RECORDED, record=False) == 0  # nothing differs for the client
+    expected = f"has the recorded version but another hash than the recorded {RECORDED.sha256[:12]}"
+    assert expected in capsys.readouterr().err
+    assert _upstream(theirs, dataclasses.replace(RECORDED, sha256=theirs.sha256), record=False) == 0
     assert "another hash" not in capsys.readouterr().err
 
 
@@ -298,3 +365,90 @@ def test_a_result_that_does_not_validate_changes_nothing(tmp_path: Path) -> None
     with pytest.raises(ApplyError, match=r"the applied spec does not pass: spec/openapi\.yaml is not a valid OpenAPI"):
         apply_release(checkout, in_memory(content, "2020-09-14_1.802.0"), log=lambda _: None)
     assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
+
+
+def media_examples(text: str) -> dict[str, Any]:
+    """Every named example of the spec's operations and shared responses, by `<where> <name>`."""
+    spec = yaml.safe_load(text)
+    found: dict[str, Any] = {}
+    holders = [(f"{path} {verb}", op) for path, item in spec["paths"].items() for verb, op in item.items()]
+    for where, operation in holders:
+        bodies = [("request", operation.get("requestBody", {}))]
+        bodies += [(status, response) for status, response in operation["responses"].items()]
+        for label, body in bodies:
+            for media in body.get("content", {}).values():
+                for name, example in media.get("examples", {}).items():
+                    found[f"{where} {label} {name}"] = example["value"]
+    for name, response in spec["components"]["responses"].items():
+        for media in response.get("content", {}).values():
+            for example_name, example in media.get("examples", {}).items():
+                found[f"{name} {example_name}"] = example["value"]
+    return found
+
+
+def test_examples_are_adjusted_to_what_upstream_changed_and_listed() -> None:
+    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    schemas = content["components"]["schemas"]
+    # A version value our request example sends, a property our report example shows, an enum value it uses for
+    # a required property, and a new required (nullable) property, all gone or new upstream.
+    schemas["PrismCashScoreVersion"]["enum"] = [v for v in schemas["PrismCashScoreVersion"]["enum"] if v != 4.1]
+    del schemas["CraPartnerInsightsItemAccount"]["properties"]["official_name"]
+    schemas["CraPartnerInsightsItemAccount"]["required"].remove("official_name")
+    schemas["DepositoryAccountSubtype"]["enum"].remove("checking")
+    schemas["PrismCashScore"]["properties"]["percentile"] = {"type": "integer", "nullable": True}
+    schemas["PrismCashScore"]["required"].append("percentile")
+    applied = apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.804.0"), RECORD, source="ours")
+    before, after = media_examples(SPEC_TEXT), media_examples(applied.text)
+    operation = "/cra/check_report/partner_insights/get post"
+    expected = copy.deepcopy(before)
+    del expected[f"{operation} request userId"]["partner_insights"]["prism_versions"]["cashscore"]
+    report = expected[f"{operation} 200 fullReport"]["report"]
+    account = report["items"][0]["accounts"][0]
+    del account["official_name"]
+    account["subtype"] = "savings"  # required and not nullable: the first value left, as a placeholder
+    report["prism"]["cash_score"]["percentile"] = None
+    assert after == expected
+    where = "POST /cra/check_report/partner_insights/get"
+    assert applied.example_changes == [
+        f"{where} request example userId: `partner_insights.prism_versions.cashscore` removed: '4.1' is not one of "
+        "its values",
+        f"{where} 200 example fullReport: `report.items[0].accounts[0].official_name` removed: the schema no longer "
+        "has it",
+        f"{where} 200 example fullReport: `report.items[0].accounts[0].subtype` set to 'savings', a placeholder: "
+        "'checking' is not one of its values",
+        f"{where} 200 example fullReport: `report.prism.cash_score.percentile` added with a placeholder value "
+        "(None): the schema now requires it",
+    ]
+    # Nothing is left for the same pass to change: every example fits the applied spec.
+    assert fit_examples(load_round_trip(applied.text, "applied")) == []
+
+
+def test_an_example_that_cannot_be_made_to_fit_is_dropped_and_listed() -> None:
+    content = yaml.safe_load((FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.697.4.yaml").read_text())
+    # A bound our example of the key endpoint's request breaks, on a property the request requires.
+    content["components"]["schemas"]["WebhookVerificationKeyGetRequest"]["properties"]["key_id"]["maxLength"] = 8
+    applied = apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.805.0"), RECORD, source="ours")
+    assert "/webhook_verification_key/get post request keyId" in media_examples(SPEC_TEXT)
+    after = media_examples(applied.text)
+    assert "/webhook_verification_key/get post request keyId" not in after
+    (line,) = [line for line in applied.example_changes if "keyId" in line]
+    assert line.startswith("POST /webhook_verification_key/get request example keyId: dropped (`key_id`: ")
+    assert line.endswith("is too long); write a new one")
+    # The media type had no other example, so it has no `examples` left; the others are kept.
+    request = yaml.safe_load(applied.text)["paths"]["/webhook_verification_key/get"]["post"]["requestBody"]
+    assert "examples" not in request["content"]["application/json"]
+    assert "/webhook_verification_key/get post 200 currentKey" in after
+
+
+def test_enum_values_that_stay_are_written_as_they_were() -> None:
+    theirs = load(str(FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.697.4.yaml"))
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    assert 'non-breaking response CraCheckReportReadyWebhook failed_products[]: enum value "cra_qualify" removed' in [
+        d.line for d in applied.differences
+    ]
+    diff = list(difflib.unified_diff(SPEC_TEXT.splitlines(), applied.text.splitlines(), lineterm="", n=0))
+    removed = {line[1:] for line in diff if line.startswith("-") and not line.startswith("---")}
+    added = {line[1:] for line in diff if line.startswith("+") and not line.startswith("+++")}
+    assert "        - 'cra_qualify'" in removed
+    # No line is written again with other quotes: what stays is byte for byte.
+    assert {line.replace("'", "") for line in removed} & {line.replace("'", "") for line in added} == set()

@@ -85,17 +85,40 @@ def test_upstream_in_step_with_the_newest_release_reports_nothing() -> None:
 
 
 def test_upstream_reports_all_but_recorded_deviations() -> None:
-    result = codegen("upstream", str(UPSTREAM / "2020-09-14_1.697.4.yaml"))
+    result = codegen("upstream", str(UPSTREAM / "2020-09-14_1.688.0.yaml"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    # We are ahead of 1.697.4: exclusion_code and the newer error types are "removed" in it.
-    assert "breaking response report.fico.ultrafico_score_results[].exclusion_code: removed" in lines
-    assert 'non-breaking error error_type: enum value "CRA_PARTNER_INSIGHTS_ERROR" removed' in lines
+    # 1.697.4 (the recorded release) added reason code arrays and removed insights' model_version.
+    assert (
+        "breaking response report.fico.ultrafico_score_results[].ultrafico_score.positive_reason_codes: removed"
+        in lines
+    )
+    assert "breaking response report.prism.insights.model_version: removed" in lines
     # Recorded deviations are not reported; the plain diff shows them.
     assert not [line for line in lines if "minLength" in line or "prism_products" in line]
-    plain = codegen("diff", "spec/openapi.yaml", str(UPSTREAM / "2020-09-14_1.697.4.yaml")).stdout
+    plain = codegen("diff", "spec/openapi.yaml", str(UPSTREAM / "2020-09-14_1.688.0.yaml")).stdout
     assert "non-breaking request user_id: minLength 1 removed" in plain
     assert "breaking request options.prism_products: removed" in plain
+    # What we know of releases after the file we read (1.778.0's exclusion_code, error types) is a deviation
+    # against older releases only.
+    assert "breaking response report.fico.ultrafico_score_results[].exclusion_code: removed" in plain
+    assert not [line for line in lines if "exclusion_code" in line or "CRA_PARTNER_INSIGHTS_ERROR" in line]
+
+
+def test_a_dated_deviation_ends_with_the_release_it_names(tmp_path: Path) -> None:
+    (dated,) = [d for d in read_record(ROOT / "spec" / "upstream.yaml").deviations if d.until is not None]
+    # The extract of 1.697.4 under a release number from that deviation's release on: the lines it covered show.
+    content = yaml.safe_load((UPSTREAM / "2020-09-14_1.697.4.yaml").read_text())
+    content["info"]["version"] = dated.until
+    relabelled = tmp_path / "relabelled.yaml"
+    relabelled.write_text(yaml.safe_dump(content, sort_keys=False))
+    older = codegen("upstream", str(UPSTREAM / "2020-09-14_1.697.4.yaml"))
+    assert (older.returncode, older.stdout) == (0, "")
+    result = codegen("upstream", str(relabelled))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "breaking response report.fico.ultrafico_score_results[].exclusion_code: removed" in lines
+    assert 'non-breaking error error_type: enum value "CRA_PARTNER_INSIGHTS_ERROR" removed' in lines
 
 
 def test_upstream_record_is_read_with_field_errors(tmp_path: Path) -> None:
@@ -109,6 +132,13 @@ def test_upstream_record_is_read_with_field_errors(tmp_path: Path) -> None:
         read_record(broken)
     broken.write_text(yaml.safe_dump({"url": "https://x", "version": "v", "sha256": "abc"}))
     with pytest.raises(SpecReadError, match="`sha256` must be 64 lowercase hex digits"):
+        read_record(broken)
+    broken.write_text(
+        yaml.safe_dump(
+            {"url": "https://x", "version": "v", "deviations": [{"name": "n", "reason": "r", "until": "soon"}]}
+        )
+    )
+    with pytest.raises(SpecReadError, match=r"deviations\[0\] \(n\): `until` must be a release such as"):
         read_record(broken)
 
 
