@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping, MutableMapping, MutableSequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, MutableSequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -288,9 +288,13 @@ class _Editor:
                     change,
                     is_breaking(change, root.section),
                 )
-                if self.record.unexplained([difference], self.theirs_version):
+                if not self._covered(root, difference):
                     found.append((root, difference))
         return found
+
+    def _covered(self, root: Root, difference: Difference) -> bool:
+        """Whether a recorded deviation explains the difference (matched as the report names it)."""
+        return not self.record.unexplained([_reported(root, difference)], self.theirs_version)
 
     # ------------------------------------------------------------------ editing
     def apply(self, root: Root, difference: Difference) -> None:
@@ -315,7 +319,16 @@ class _Editor:
         elif change in (Change.DEPRECATED, Change.UNDEPRECATED):
             self._set_flag(ours(), "deprecated", change is Change.DEPRECATED)
         elif change in (Change.ENUM_VALUE_ADDED, Change.ENUM_VALUE_REMOVED):
-            self._sync_enum(ours().get(), theirs().get())
+            removal = dataclasses.replace(
+                difference,
+                change=Change.ENUM_VALUE_REMOVED,
+                breaking=is_breaking(Change.ENUM_VALUE_REMOVED, root.section),
+            )
+
+            def kept(value: str) -> bool:  # a value upstream lacks that a deviation keeps
+                return self._covered(root, dataclasses.replace(removal, detail=f'enum value "{value}" removed'))
+
+            self._sync_enum(ours().get(), theirs().get(), kept)
         elif change in (Change.FORMAT_CHANGED, Change.CONSTRAINT_TIGHTENED, Change.CONSTRAINT_LOOSENED):
             self._sync_keywords(ours().get(), theirs().get())
         elif change in (Change.BECAME_OPEN, Change.BECAME_CLOSED):
@@ -414,7 +427,7 @@ class _Editor:
             if flag in part:
                 del _mutable(part)[flag]
 
-    def _sync_enum(self, node: Any, their_node: Any) -> None:
+    def _sync_enum(self, node: Any, their_node: Any, kept_anyway: Callable[[str], bool]) -> None:
         owner = next((p for p in self._ours.expansion(node) if isinstance(p.get("enum"), list)), None)
         their_owner = next((p for p in self.theirs.expansion(their_node) if isinstance(p.get("enum"), list)), None)
         if owner is None or their_owner is None:
@@ -422,7 +435,9 @@ class _Editor:
         theirs = [enum_text(v) for v in their_owner["enum"] if v is not None]
         current = [str(v) for v in owner["enum"]]
         names = list(owner.get("x-enum-varnames") or [enum_varname(v) for v in current])
-        kept = [(value, name) for value, name in zip(current, names, strict=False) if value in theirs]
+        kept = [
+            (value, name) for value, name in zip(current, names, strict=False) if value in theirs or kept_anyway(value)
+        ]
         for value in theirs:
             if value not in [v for v, _ in kept]:
                 position = _position([v for v, _ in kept], theirs, value)

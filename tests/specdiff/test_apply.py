@@ -452,3 +452,26 @@ def test_enum_values_that_stay_are_written_as_they_were() -> None:
     assert "        - 'cra_qualify'" in removed
     # No line is written again with other quotes: what stays is byte for byte.
     assert {line.replace("'", "") for line in removed} & {line.replace("'", "") for line in added} == set()
+
+
+def test_what_a_dated_deviation_covers_survives_an_older_release() -> None:
+    # The real record: 1.688.0 is older than what `newer-than-the-recorded-file` stands for, so the parts we know
+    # from later releases stay, among them enum values of schemas upstream's release does change.
+    theirs = load(str(FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.688.0.yaml"))
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
+    lines = [d.line for d in applied.differences]
+    assert 'non-breaking error error_type: enum value "BASE_REPORT_ERROR" removed' in lines
+    assert "breaking response report.prism.insights.model_version: removed" in lines
+    assert not [
+        line for line in lines if "IDEMPOTENCY_ERROR" in line or "FailedWebhook" in line or "cra_qualify" in line
+    ]
+    schemas = yaml.safe_load(applied.text)["components"]["schemas"]
+    error_types = schemas["PlaidErrorType"]["enum"]
+    assert "BASE_REPORT_ERROR" not in error_types
+    assert {"IDEMPOTENCY_ERROR", "CRA_PARTNER_INSIGHTS_ERROR", "TRANSFER_REFUND_ERROR"} <= set(error_types)
+    assert len(schemas["PlaidErrorType"]["x-enum-varnames"]) == len(error_types)
+    assert {"error", "repairable_items", "failed_products"} <= set(schemas["CraCheckReportFailedWebhook"]["properties"])
+    assert "cra_qualify" in schemas["Products"]["enum"]
+    assert "model_version" not in schemas["PrismInsights"]["properties"]
+    ours = parse("spec/openapi.yaml", applied.text.encode())
+    assert RECORDED.unexplained(compare_documents(ours, theirs), theirs.version) == []
