@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from ._compare import OPERATION_METHOD, OPERATION_PATH, compare_documents
+from ._extract import upstream_extract
 from ._load import Document, SpecReadError, load
 from ._upstream import UpstreamRecord, is_older, read_record, record_upstream
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_SPEC = ROOT / "spec" / "openapi.yaml"
 UPSTREAM_RECORD = ROOT / "spec" / "upstream.yaml"
+UPSTREAM_EXTRACT = ROOT / "spec" / "upstream-extract.yaml"
 # Exit codes, as documented in the README: the same, different, or input that cannot be read.
 SAME, DIFFERENT, UNREADABLE = 0, 1, 2
 OPERATION = f"{OPERATION_METHOD.upper()} {OPERATION_PATH}"
@@ -37,7 +39,8 @@ def main(argv: list[str]) -> int:
     action.add_argument(
         "--record",
         action="store_true",
-        help="when nothing differs, record this upstream version and file hash in spec/upstream.yaml",
+        help="when nothing differs, record this upstream version and file hash in spec/upstream.yaml and its "
+        "extract in spec/upstream-extract.yaml",
     )
     action.add_argument(
         "--apply",
@@ -90,9 +93,14 @@ def _upstream(theirs: Document, recorded: UpstreamRecord, *, record: bool) -> in
         + moved,
         file=sys.stderr,
     )
-    if record and not differences and not in_step:
+    if record and not differences:
         record_upstream(UPSTREAM_RECORD, theirs.version, theirs.sha256)
-        print(f"upstream: recorded {theirs.version} in {UPSTREAM_RECORD.relative_to(ROOT)}", file=sys.stderr)
+        UPSTREAM_EXTRACT.write_text(upstream_extract(theirs, ours.content))
+        print(
+            f"upstream: recorded {theirs.version} in {UPSTREAM_RECORD.relative_to(ROOT)}, its extract in "
+            f"{UPSTREAM_EXTRACT.relative_to(ROOT)}",
+            file=sys.stderr,
+        )
     return DIFFERENT if differences else SAME
 
 

@@ -22,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 
 from ._apply import Applied, ApplyError, apply_upstream
 from ._changelog import add_entry, upstream_entry
+from ._extract import upstream_extract
 from ._load import Document
 from ._upstream import read_record, recorded_text
 from ._versioning import Bump, next_version, required_bump
@@ -43,6 +44,10 @@ class Checkout:
     @property
     def record(self) -> Path:
         return self.root / "spec" / "upstream.yaml"
+
+    @property
+    def extract(self) -> Path:
+        return self.root / "spec" / "upstream-extract.yaml"
 
     @property
     def generated(self) -> Path:
@@ -94,6 +99,7 @@ def apply_release(
         staged.spec.parent.mkdir(parents=True)
         staged.spec.write_text(applied.text)
         staged.record.write_text(recorded_text(checkout.record.read_text(), theirs.version, theirs.sha256))
+        staged.extract.write_text(upstream_extract(theirs, yaml.safe_load(applied.text)))
         linted, api = False, []
         try:
             codegen.validate_spec(codegen.read_yaml(applied.text), staged.spec)
@@ -178,7 +184,7 @@ def _newest_tag_version(root: Path) -> Version | None:
 def _swap(staged: Checkout, checkout: Checkout, *, generated: bool) -> None:
     """Replace the checkout's files by the staged ones: each is copied beside its target, then renamed over it."""
     replacements: list[tuple[Path, Path]] = []
-    for name in ("spec", "record", "version_file", "changelog"):
+    for name in ("spec", "record", "extract", "version_file", "changelog"):
         source, target = getattr(staged, name), getattr(checkout, name)
         sibling = target.with_name(f".{target.name}.upstream-apply")
         shutil.copyfile(source, sibling)

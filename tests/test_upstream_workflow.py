@@ -215,9 +215,13 @@ def test_a_new_release_becomes_a_pull_request(tmp_path: Path) -> None:
     pushed = runner.git("log", "--format=%s", "main..upstream/plaid-spec", cwd=runner.origin).splitlines()
     assert pushed == [f"{title}: applied by codegen.py upstream --apply"]
     files = runner.git("diff", "--name-only", "main", "upstream/plaid-spec", cwd=runner.origin).splitlines()
-    assert {"spec/openapi.yaml", "spec/upstream.yaml", "CHANGELOG.md", "src/plaid_partner_insights/_version.py"} < set(
-        files
-    )
+    assert {
+        "spec/openapi.yaml",
+        "spec/upstream.yaml",
+        "spec/upstream-extract.yaml",
+        "CHANGELOG.md",
+        "src/plaid_partner_insights/_version.py",
+    } < set(files)
     assert "generated/plaid_partner_insights_generated/__init__.py" in files
     # The checkout is now in step: the report is empty and the release check passes.
     python = sys.executable

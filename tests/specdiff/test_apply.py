@@ -73,7 +73,7 @@ def test_round_trip_writes_our_yaml_back_byte_for_byte(path: str) -> None:
 
 
 def test_a_spec_in_step_is_left_byte_for_byte() -> None:
-    applied = apply_upstream(SPEC_TEXT, load(str(FIXTURES / "reconstructed_1.778.0.yaml")), RECORD, source="ours")
+    applied = apply_upstream(SPEC_TEXT, load(str(ROOT / "spec" / "upstream-extract.yaml")), RECORDED, source="ours")
     assert (applied.differences, applied.new_elements, applied.text) == ([], [], SPEC_TEXT)
 
 
@@ -475,3 +475,21 @@ def test_what_a_dated_deviation_covers_survives_an_older_release() -> None:
     assert "model_version" not in schemas["PrismInsights"]["properties"]
     ours = parse("spec/openapi.yaml", applied.text.encode())
     assert RECORDED.unexplained(compare_documents(ours, theirs), theirs.version) == []
+
+
+def test_the_extract_is_the_part_of_upstream_the_comparison_reads_without_its_words() -> None:
+    from specdiff._extract import upstream_extract
+
+    theirs = load(str(FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.688.0.yaml"))
+    theirs = dataclasses.replace(theirs, content={**theirs.content, "paths": {**theirs.content["paths"], "/other": {}}})
+    text = upstream_extract(theirs, yaml.safe_load(SPEC_TEXT))
+    assert text.splitlines()[2] == f"# Its sha256: {theirs.sha256}"
+    extract = parse("extract", text.encode())
+    assert extract.version == theirs.version
+    assert set(extract.content["paths"]) == {"/cra/check_report/partner_insights/get", "/webhook_verification_key/get"}
+    assert compare_documents(extract, theirs) == []
+    assert compare_documents(load(str(ROOT / "spec" / "openapi.yaml")), extract) == compare_documents(
+        load(str(ROOT / "spec" / "openapi.yaml")), theirs
+    )
+    # Upstream's words are left out.
+    assert not re.search(r"^\s*(description|summary|example): ", text.split("\n", 4)[4], re.MULTILINE)

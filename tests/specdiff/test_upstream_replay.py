@@ -81,6 +81,8 @@ def probe(checkout: Checkout) -> dict[str, Any]:
 def test_replaying_plaids_history_leaves_the_report_empty_at_every_step(tmp_path: Path) -> None:
     started = time.monotonic()
     checkout = copy_checkout(tmp_path / "checkout")
+    entries_before = re.findall(r"^### Plaid's spec (\S+)$", checkout.changelog.read_text(), re.MULTILINE)
+    versions_before = re.findall(r"^## \[(\d[^\]]*)\]", checkout.changelog.read_text(), re.MULTILINE)
     steps = [*release_order(), TODAY]
     assert len(steps) == 19
     applied_releases = []
@@ -95,6 +97,10 @@ def test_replaying_plaids_history_leaves_the_report_empty_at_every_step(tmp_path
         # The differences applied are the differ's report, and afterwards it has nothing left to say.
         assert [d.line for d in outcome.applied.differences] == [d.line for d in report], step
         assert record.unexplained(compare_documents(load(str(checkout.spec)), theirs), theirs.version) == [], step
+        # The extract kept beside the spec is that release, and reads the same to the comparison.
+        extract = load(str(checkout.extract))
+        assert extract.version == theirs.version, step
+        assert compare_documents(extract, theirs) == [], step
         assert (read_record(checkout.record).version, read_record(checkout.record).sha256) == (
             theirs.version,
             theirs.sha256,
@@ -123,8 +129,8 @@ def test_replaying_plaids_history_leaves_the_report_empty_at_every_step(tmp_path
     # Every step has its changelog entry, newest on top, under versions that only went up.
     changelog = checkout.changelog.read_text()
     entries = re.findall(r"^### Plaid's spec (\S+)$", changelog, re.MULTILINE)
-    assert entries == applied_releases[::-1]
+    assert entries == applied_releases[::-1] + entries_before
     versions = [Version(v) for v in re.findall(r"^## \[(\d[^\]]*)\]", changelog, re.MULTILINE)]
     assert versions == sorted(versions, reverse=True)
-    assert len(set(versions)) == len(versions) == len(steps) + 1
+    assert len(set(versions)) == len(versions) == len(steps) + len(versions_before)
     print(f"replay of {len(steps)} releases, {len(REGENERATED)} regenerated: {time.monotonic() - started:.1f} s")
