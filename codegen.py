@@ -169,12 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def build(out: Path, spec_path: Path = SPEC, upstream_record: Path = UPSTREAM_RECORD) -> None:
+def build(
+    out: Path, spec_path: Path = SPEC, upstream_record: Path = UPSTREAM_RECORD, setup_spec: Path = SETUP_SPEC
+) -> None:
     """Generate the whole `generated/` tree into `out` (from other spec files to try a change to the spec)."""
     spec_bytes = spec_path.read_bytes()
     spec = read_yaml(spec_bytes)
     validate_spec(spec, spec_path)
-    validate_spec(read_yaml(SETUP_SPEC.read_bytes()), SETUP_SPEC)
+    validate_spec(read_yaml(setup_spec.read_bytes()), setup_spec)
     package = out / PACKAGE
     testing = package / TESTING_PACKAGE
     testing.mkdir(parents=True)
@@ -199,18 +201,18 @@ def build(out: Path, spec_path: Path = SPEC, upstream_record: Path = UPSTREAM_RE
     (package / "params.py").write_text(params_module(spec))
     for path in sorted(package.rglob("*.py")):
         path.write_text(HEADER + path.read_text())
-    build_setup_models(testing)
+    build_setup_models(testing, setup_spec)
     ruff("check", "--fix-only", "--select", "I,F401", "--exit-zero", str(out))
     ruff("format", str(out))
 
 
-def build_setup_models(testing: Path) -> None:
+def build_setup_models(testing: Path, setup_spec: Path = SETUP_SPEC) -> None:
     """Pydantic models and TypedDicts (for nullability) of the sandbox setup flow, from `spec/sandbox-setup.yaml`,
     and its paths as constants."""
     for name, model_type in ((SETUP_MODELS, "pydantic_v2.BaseModel"), (SETUP_TYPED_DICTS, "typing.TypedDict")):
-        generate_models(testing / name, model_type, SETUP_SPEC)
+        generate_models(testing / name, model_type, setup_spec)
         (testing / name).write_text(SETUP_HEADER + (testing / name).read_text())
-    (testing / SETUP_PATHS).write_text(SETUP_HEADER + setup_paths_module(read_yaml(SETUP_SPEC.read_bytes())))
+    (testing / SETUP_PATHS).write_text(SETUP_HEADER + setup_paths_module(read_yaml(setup_spec.read_bytes())))
 
 
 def setup_paths_module(spec: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
@@ -24,6 +24,7 @@ from ._apply import Applied, ApplyError, apply_upstream
 from ._changelog import add_entry, upstream_entry
 from ._extract import upstream_extract
 from ._load import Document
+from ._setup_copies import sync_setup_copies
 from ._upstream import read_record, recorded_text
 from ._versioning import Bump, next_version, required_bump
 
@@ -44,6 +45,10 @@ class Checkout:
     @property
     def record(self) -> Path:
         return self.root / "spec" / "upstream.yaml"
+
+    @property
+    def setup(self) -> Path:
+        return self.root / "spec" / "sandbox-setup.yaml"
 
     @property
     def extract(self) -> Path:
@@ -72,6 +77,7 @@ class Outcome:
     bump: Bump
     api_breakages: list[str]
     linted: bool
+    setup_copies: list[str] = field(default_factory=list)  # spec/sandbox-setup.yaml's copies brought in step
 
 
 def apply_release(
@@ -99,13 +105,16 @@ def apply_release(
         staged.spec.parent.mkdir(parents=True)
         staged.spec.write_text(applied.text)
         staged.record.write_text(recorded_text(checkout.record.read_text(), theirs.version, theirs.sha256))
-        staged.extract.write_text(upstream_extract(theirs, yaml.safe_load(applied.text)))
+        staged.extract.write_text(upstream_extract(theirs, codegen.read_yaml(applied.text)))
+        setup_text, setup_copies = sync_setup_copies(checkout.setup.read_text(), applied.text)
+        staged.setup.write_text(setup_text)
         linted, api = False, []
         try:
             codegen.validate_spec(codegen.read_yaml(applied.text), staged.spec)
+            codegen.validate_spec(codegen.read_yaml(setup_text), staged.setup)
             if regenerate:
-                linted = _lint(staged.spec, log)
-                codegen.build(staged.generated, staged.spec, staged.record)
+                linted = _lint([staged.spec, staged.setup], log)
+                codegen.build(staged.generated, staged.spec, staged.record, staged.setup)
         except codegen.CodegenError as exc:
             raise ApplyError(f"the applied spec does not pass: {exc}") from None
         if regenerate:
@@ -120,10 +129,10 @@ def apply_release(
         entry = upstream_entry(theirs.version, record.version, applied.differences, api)
         staged.changelog.write_text(add_entry(checkout.changelog.read_text(), str(version), entry))
         _swap(staged, checkout, generated=regenerate)
-    return Outcome(applied, previous, version, bump, api, linted)
+    return Outcome(applied, previous, version, bump, api, linted, setup_copies)
 
 
-def _lint(spec: Path, log: Callable[[str], None]) -> bool:
+def _lint(specs: list[Path], log: Callable[[str], None]) -> bool:
     """Redocly's lint, with the project's redocly.yaml, when `npm ci` has installed it; False when it is not."""
     import codegen
 
@@ -133,7 +142,7 @@ def _lint(spec: Path, log: Callable[[str], None]) -> bool:
         return False
     config = codegen.ROOT / "redocly.yaml"
     env = {**os.environ, "REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
-    command = [str(redocly), "lint", "--config", str(config), str(spec)]
+    command = [str(redocly), "lint", "--config", str(config), *map(str, specs)]
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
         raise codegen.CodegenError(f"Redocly lint failed:\n{result.stdout}{result.stderr}")
@@ -184,7 +193,7 @@ def _newest_tag_version(root: Path) -> Version | None:
 def _swap(staged: Checkout, checkout: Checkout, *, generated: bool) -> None:
     """Replace the checkout's files by the staged ones: each is copied beside its target, then renamed over it."""
     replacements: list[tuple[Path, Path]] = []
-    for name in ("spec", "record", "extract", "version_file", "changelog"):
+    for name in ("spec", "setup", "record", "extract", "version_file", "changelog"):
         source, target = getattr(staged, name), getattr(checkout, name)
         sibling = target.with_name(f".{target.name}.upstream-apply")
         shutil.copyfile(source, sibling)
@@ -216,6 +225,9 @@ def describe(outcome: Outcome, theirs: Document, record_version: str) -> list[st
     if applied.example_changes:
         lines.append("upstream --apply: examples changed to fit the new schemas (review them):")
         lines += [f"  {change}" for change in applied.example_changes]
+    if outcome.setup_copies:
+        lines.append("upstream --apply: spec/sandbox-setup.yaml's copies brought in step with spec/openapi.yaml:")
+        lines += [f"  components.schemas.{name}" for name in outcome.setup_copies]
     if outcome.api_breakages:
         lines.append("upstream --apply: the regenerated public API breaks:")
         lines += [f"  {line}" for line in outcome.api_breakages]

@@ -47,6 +47,19 @@ RECORDED = read_record(ROOT / "spec" / "upstream.yaml")
 RECORD = dataclasses.replace(RECORDED, deviations=tuple(d for d in RECORDED.deviations if d.until is None))
 
 
+def recorded_release() -> dict[str, Any]:
+    """The release our spec follows, as its extract beside the spec: in step with the spec, a base for the next one."""
+    content: dict[str, Any] = yaml.safe_load((ROOT / "spec" / "upstream-extract.yaml").read_text())
+    return content
+
+
+def next_release(step: int = 1) -> str:
+    """A release number after the recorded one (before any dated deviation's end, so those still hold)."""
+    date, number = RECORDED.version.split("_")
+    parts = number.split(".")
+    return f"{date}_{'.'.join([*parts[:-1], str(int(parts[-1]) + step)])}"
+
+
 def extract(version: str) -> Document:
     return load(str(FIXTURES / "plaid-upstream" / f"2020-09-14_{version}.yaml"))
 
@@ -78,18 +91,21 @@ def test_a_spec_in_step_is_left_byte_for_byte() -> None:
 
 
 def test_apply_makes_the_report_empty_and_keeps_everything_else() -> None:
-    theirs = extract("1.697.4")
-    before = unexplained(SPEC_TEXT, theirs)
-    assert "breaking response report.fico.ultrafico_score_results[].exclusion_code: removed" in before
-    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    content = recorded_release()
+    del content["components"]["schemas"]["PrismCashScore"]["properties"]["error_reason"]
+    theirs = in_memory(content, next_release())
+    ours = parse("ours", SPEC_TEXT.encode())
+    before = [d.line for d in RECORDED.unexplained(compare_documents(ours, theirs), theirs.version)]
+    assert before == ["breaking response report.prism.cash_score.error_reason: removed"]
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
     assert [d.line for d in applied.differences] == before
-    assert unexplained(applied.text, theirs) == []
+    assert RECORDED.unexplained(compare_documents(parse("ours", applied.text.encode()), theirs), theirs.version) == []
     # Only removals here: every other line of ours, comments and descriptions included, is still there, in order.
     diff = list(difflib.unified_diff(SPEC_TEXT.splitlines(), applied.text.splitlines(), lineterm="", n=0))
     added = [line for line in diff[2:] if line.startswith("+")]
-    removed = [line for line in diff[2:] if line.startswith("-")]
+    removed = [line for line in diff[2:] if line.startswith("-") and not line.startswith("@@")]
     assert added == []
-    assert any("exclusion_code" in line for line in removed)
+    assert any("error_reason" in line for line in removed)
     assert "# ----------------------------------------------------------------- response" in applied.text
     # Recorded deviations stay: prism_products (removed upstream) and our minLength on identifiers.
     spec = yaml.safe_load(applied.text)
@@ -121,12 +137,12 @@ def add_new_parts(content: dict[str, Any]) -> None:
 
 
 def test_new_parts_follow_our_conventions_and_are_listed() -> None:
-    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    content = recorded_release()
     add_new_parts(content)
-    theirs = in_memory(content, "2020-09-14_1.800.0")
-    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
-    assert unexplained(applied.text, theirs) == []
-    placeholder = "Added in Plaid's spec 2020-09-14_1.800.0; not yet described here."
+    theirs = in_memory(content, next_release())
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
+    assert RECORDED.unexplained(compare_documents(parse("ours", applied.text.encode()), theirs), theirs.version) == []
+    placeholder = f"Added in Plaid's spec {theirs.version}; not yet described here."
     schemas = yaml.safe_load(applied.text)["components"]["schemas"]
     # An inline enum becomes a named schema with x-enum-varnames and string values; null makes it nullable.
     verification = schemas["CraPartnerInsightsItemAccount"]["properties"]["verification"]
@@ -156,14 +172,14 @@ def test_new_parts_follow_our_conventions_and_are_listed() -> None:
 
 def test_a_change_that_keeps_coming_back_is_refused_with_the_lines() -> None:
     # Two of our paths share PrismCashScoreMetadata; upstream gives only one of them a new required field.
-    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    content = recorded_release()
     schemas = content["components"]["schemas"]
     schemas["Other"] = copy.deepcopy(schemas["PrismCashScoreMetadata"])
     schemas["Other"]["properties"]["extra"] = {"type": "integer"}
     schemas["Other"]["required"] = [*schemas["Other"]["required"], "extra"]
     schemas["PrismExtend"]["properties"]["metadata"] = {"$ref": "#/components/schemas/Other"}
     with pytest.raises(ApplyError, match=r"remain after \d+ rounds"):
-        apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.801.0"), RECORD, source="ours")
+        apply_upstream(SPEC_TEXT, in_memory(content, next_release()), RECORDED, source="ours")
 
 
 @pytest.mark.parametrize(
@@ -227,8 +243,11 @@ def test_one_policy_gives_the_bump(
 
 
 def test_the_changelog_entry_lists_breaking_changes_first_under_the_new_version() -> None:
-    theirs = extract("1.697.4")
-    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    content = recorded_release()
+    del content["components"]["schemas"]["PrismCashScore"]["properties"]["error_reason"]
+    content["components"]["schemas"]["Products"]["enum"].remove("protect_transactions")
+    theirs = in_memory(content, next_release())
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
     entry = upstream_entry(theirs.version, "2020-09-14_1.778.0", applied.differences)
     changelog = (ROOT / "CHANGELOG.md").read_text()
     text = add_entry(changelog, "0.2.0", entry)
@@ -237,8 +256,9 @@ def test_the_changelog_entry_lists_breaking_changes_first_under_the_new_version(
     upstream_block = section.split("\n### ")[0]
     bullets = [line for line in upstream_block.splitlines() if line.startswith("- ")]
     assert len(bullets) == len(applied.differences)
-    assert bullets[0] == "- **Breaking:** response `report.fico.ultrafico_score_results[].exclusion_code`: removed"
-    assert "`2020-09-14_1.697.4` (was `2020-09-14_1.778.0`)" in section
+    assert bullets[0] == "- **Breaking:** response `report.prism.cash_score.error_reason`: removed"
+    assert len(bullets) > 1
+    assert f"`{theirs.version}` (was `2020-09-14_1.778.0`)" in section
     assert text.index("## [Unreleased]") < text.index("## [0.2.0]") < text.index("## [0.1.0]")
     assert changelog_section(text, "0.1.0") == changelog_section(changelog, "0.1.0")
     # A second release before the version is out goes into the same section, newest first.
@@ -310,30 +330,33 @@ def test_unreleased_joins_a_version_section_that_exists_heading_by_heading() -> 
 
 
 def test_the_key_endpoint_and_webhook_bodies_are_applied_too() -> None:
-    content = yaml.safe_load((FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.697.4.yaml").read_text())
-    # Upstream adds a property to the key endpoint's answer (1.697.4 and ours agree on it otherwise).
-    content["components"]["schemas"]["JWKPublicKey"]["properties"]["x5c"] = {"type": "string"}
-    theirs = in_memory(content, "2020-09-14_1.803.0")
-    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
+    content = recorded_release()
+    schemas = content["components"]["schemas"]
+    # Upstream adds a property to the key endpoint's answer, drops one of a webhook body and a product value.
+    schemas["JWKPublicKey"]["properties"]["x5c"] = {"type": "string"}
+    del schemas["CraCheckReportFailedWebhook"]["properties"]["item_ids"]
+    schemas["Products"]["enum"].remove("protect_transactions")
+    theirs = in_memory(content, next_release())
+    applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
     lines = [d.line for d in applied.differences]
     assert "non-breaking response POST /webhook_verification_key/get key.x5c: added" in lines
     # Webhook bodies are read by clients: their differences are classified as responses, named by schema.
-    # We are ahead of 1.697.4 there: FAILED webhooks carry error, repairable_items and failed_products since.
-    assert "breaking response CraCheckReportFailedWebhook repairable_items: removed" in lines
+    assert "breaking response CraCheckReportFailedWebhook item_ids: removed" in lines
     assert (
-        'non-breaking response CraUserCheckReportReadyWebhook failed_products[]: enum value "cra_qualify" removed'
-        in lines
+        'non-breaking response CraUserCheckReportReadyWebhook failed_products[]: enum value "protect_transactions" '
+        "removed" in lines
     )
     # A schema a webhook body uses is compared through it, not again on its own.
     assert not [line for line in lines if " Products" in line]
     result = yaml.safe_load(applied.text)["components"]["schemas"]
-    assert "repairable_items" not in result["CraCheckReportFailedWebhook"]["properties"]
+    assert "item_ids" not in result["CraCheckReportFailedWebhook"]["properties"]
+    assert "protect_transactions" not in result["Products"]["enum"]
     assert "x5c" in result["JWKPublicKey"]["properties"]
     assert applied.new_elements == ["response POST /webhook_verification_key/get key.x5c"]
     # The differ, which compares the same parts, has nothing left to report.
-    assert unexplained(applied.text, theirs) == []
+    assert RECORDED.unexplained(compare_documents(parse("ours", applied.text.encode()), theirs), theirs.version) == []
     # Applied again, nothing is left anywhere: the endpoint, the key endpoint, the webhooks.
-    again = apply_upstream(applied.text, theirs, RECORD, source="ours")
+    again = apply_upstream(applied.text, theirs, RECORDED, source="ours")
     assert (again.differences, again.text) == ([], applied.text)
 
 
@@ -341,7 +364,7 @@ def test_the_report_says_when_the_file_changed_under_the_recorded_version(capsys
     from specdiff._cli import _upstream
 
     # The extract of the recorded release is not the file whose hash is recorded (the whole of upstream's file).
-    theirs = load(str(FIXTURES / "plaid-upstream-loop" / f"{RECORDED.version}.yaml"))
+    theirs = load(str(ROOT / "spec" / "upstream-extract.yaml"))
     assert RECORDED.sha256 is not None
     assert (theirs.version, theirs.sha256 != RECORDED.sha256) == (RECORDED.version, True)
     assert _upstream(theirs, RECORDED, record=False) == 0  # nothing differs for the client
@@ -355,15 +378,15 @@ def test_a_result_that_does_not_validate_changes_nothing(tmp_path: Path) -> None
     from specdiff._regenerate import Checkout, apply_release
 
     checkout = Checkout(tmp_path)
-    for name in ("spec", "record", "version_file", "changelog"):
+    for name in ("spec", "setup", "record", "version_file", "changelog"):
         getattr(checkout, name).parent.mkdir(parents=True, exist_ok=True)
         getattr(checkout, name).write_bytes(getattr(Checkout(ROOT), name).read_bytes())
     before = {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()}
-    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    content = recorded_release()
     # OpenAPI 3.1's way of saying nullable, in a 3.0 document: copied as upstream wrote it, it cannot validate.
     content["components"]["schemas"]["PrismCashScore"]["properties"]["band"] = {"type": ["string", "null"]}
     with pytest.raises(ApplyError, match=r"the applied spec does not pass: spec/openapi\.yaml is not a valid OpenAPI"):
-        apply_release(checkout, in_memory(content, "2020-09-14_1.802.0"), log=lambda _: None)
+        apply_release(checkout, in_memory(content, next_release()), log=lambda _: None)
     assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
 
 
@@ -387,7 +410,7 @@ def media_examples(text: str) -> dict[str, Any]:
 
 
 def test_examples_are_adjusted_to_what_upstream_changed_and_listed() -> None:
-    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
+    content = recorded_release()
     schemas = content["components"]["schemas"]
     # A version value our request example sends, a property our report example shows, an enum value it uses for
     # a required property, and a new required (nullable) property, all gone or new upstream.
@@ -397,7 +420,7 @@ def test_examples_are_adjusted_to_what_upstream_changed_and_listed() -> None:
     schemas["DepositoryAccountSubtype"]["enum"].remove("checking")
     schemas["PrismCashScore"]["properties"]["percentile"] = {"type": "integer", "nullable": True}
     schemas["PrismCashScore"]["required"].append("percentile")
-    applied = apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.804.0"), RECORD, source="ours")
+    applied = apply_upstream(SPEC_TEXT, in_memory(content, next_release()), RECORDED, source="ours")
     before, after = media_examples(SPEC_TEXT), media_examples(applied.text)
     operation = "/cra/check_report/partner_insights/get post"
     expected = copy.deepcopy(before)
@@ -424,10 +447,10 @@ def test_examples_are_adjusted_to_what_upstream_changed_and_listed() -> None:
 
 
 def test_an_example_that_cannot_be_made_to_fit_is_dropped_and_listed() -> None:
-    content = yaml.safe_load((FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.697.4.yaml").read_text())
+    content = recorded_release()
     # A bound our example of the key endpoint's request breaks, on a property the request requires.
     content["components"]["schemas"]["WebhookVerificationKeyGetRequest"]["properties"]["key_id"]["maxLength"] = 8
-    applied = apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.805.0"), RECORD, source="ours")
+    applied = apply_upstream(SPEC_TEXT, in_memory(content, next_release()), RECORDED, source="ours")
     assert "/webhook_verification_key/get post request keyId" in media_examples(SPEC_TEXT)
     after = media_examples(applied.text)
     assert "/webhook_verification_key/get post request keyId" not in after
@@ -441,40 +464,34 @@ def test_an_example_that_cannot_be_made_to_fit_is_dropped_and_listed() -> None:
 
 
 def test_enum_values_that_stay_are_written_as_they_were() -> None:
-    theirs = load(str(FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.697.4.yaml"))
-    applied = apply_upstream(SPEC_TEXT, theirs, RECORD, source="ours")
-    assert 'non-breaking response CraCheckReportReadyWebhook failed_products[]: enum value "cra_qualify" removed' in [
-        d.line for d in applied.differences
-    ]
+    content = recorded_release()
+    content["components"]["schemas"]["Products"]["enum"].remove("protect_transactions")
+    applied = apply_upstream(SPEC_TEXT, in_memory(content, next_release()), RECORDED, source="ours")
     diff = list(difflib.unified_diff(SPEC_TEXT.splitlines(), applied.text.splitlines(), lineterm="", n=0))
-    removed = {line[1:] for line in diff if line.startswith("-") and not line.startswith("---")}
-    added = {line[1:] for line in diff if line.startswith("+") and not line.startswith("+++")}
-    assert "        - 'cra_qualify'" in removed
-    # No line is written again with other quotes: what stays is byte for byte.
-    assert {line.replace("'", "") for line in removed} & {line.replace("'", "") for line in added} == set()
+    removed = [line[1:] for line in diff if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff if line.startswith("+") and not line.startswith("+++")]
+    # The value and its constant name go; every other value stays as it was written (ours are quoted).
+    assert (removed, added) == (["        - 'protect_transactions'", "        - PROTECT_TRANSACTIONS"], [])
 
 
-def test_what_a_dated_deviation_covers_survives_an_older_release() -> None:
-    # The real record: 1.688.0 is older than what `newer-than-the-recorded-file` stands for, so the parts we know
-    # from later releases stay, among them enum values of schemas upstream's release does change.
-    theirs = load(str(FIXTURES / "plaid-upstream-loop" / "2020-09-14_1.688.0.yaml"))
+def test_what_a_dated_deviation_covers_survives_a_release_before_its_end() -> None:
+    # Upstream drops an error type; the values a dated deviation keeps (known from later releases than the
+    # recorded file) are not in upstream's list either, and stay, as do the webhook fields it covers.
+    content = recorded_release()
+    error_types = content["components"]["schemas"]["PlaidErrorType"]["enum"]
+    dropped = str(error_types.pop(0))
+    theirs = in_memory(content, next_release())
     applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
     lines = [d.line for d in applied.differences]
-    assert 'non-breaking error error_type: enum value "BASE_REPORT_ERROR" removed' in lines
-    assert "breaking response report.prism.insights.model_version: removed" in lines
-    assert not [
-        line for line in lines if "IDEMPOTENCY_ERROR" in line or "FailedWebhook" in line or "cra_qualify" in line
-    ]
+    assert f'non-breaking error error_type: enum value "{dropped}" removed' in lines
+    assert not [line for line in lines if "IDEMPOTENCY_ERROR" in line or "FailedWebhook" in line]
     schemas = yaml.safe_load(applied.text)["components"]["schemas"]
-    error_types = schemas["PlaidErrorType"]["enum"]
-    assert "BASE_REPORT_ERROR" not in error_types
-    assert {"IDEMPOTENCY_ERROR", "CRA_PARTNER_INSIGHTS_ERROR", "TRANSFER_REFUND_ERROR"} <= set(error_types)
-    assert len(schemas["PlaidErrorType"]["x-enum-varnames"]) == len(error_types)
+    ours = schemas["PlaidErrorType"]["enum"]
+    assert dropped not in ours
+    assert {"IDEMPOTENCY_ERROR", "CRA_PARTNER_INSIGHTS_ERROR", "TRANSFER_REFUND_ERROR"} <= set(ours)
+    assert len(schemas["PlaidErrorType"]["x-enum-varnames"]) == len(ours)
     assert {"error", "repairable_items", "failed_products"} <= set(schemas["CraCheckReportFailedWebhook"]["properties"])
-    assert "cra_qualify" in schemas["Products"]["enum"]
-    assert "model_version" not in schemas["PrismInsights"]["properties"]
-    ours = parse("spec/openapi.yaml", applied.text.encode())
-    assert RECORDED.unexplained(compare_documents(ours, theirs), theirs.version) == []
+    assert RECORDED.unexplained(compare_documents(parse("ours", applied.text.encode()), theirs), theirs.version) == []
 
 
 def test_the_extract_is_the_part_of_upstream_the_comparison_reads_without_its_words() -> None:
@@ -493,3 +510,41 @@ def test_the_extract_is_the_part_of_upstream_the_comparison_reads_without_its_wo
     )
     # Upstream's words are left out.
     assert not re.search(r"^\s*(description|summary|example): ", text.split("\n", 4)[4], re.MULTILINE)
+
+
+def test_the_setup_specs_copies_take_the_applied_shape_and_keep_their_words() -> None:
+    from specdiff._setup_copies import shape, sync_setup_copies
+
+    setup_text = (ROOT / "spec" / "sandbox-setup.yaml").read_text()
+    assert sync_setup_copies(setup_text, SPEC_TEXT) == (setup_text, [])
+    content = yaml.safe_load((ROOT / "spec" / "upstream-extract.yaml").read_text())
+    fico = content["components"]["schemas"]["CraPartnerInsightsBaseFicoScore"]["properties"]
+    del fico["reason_codes"]
+    fico["reason_code_1"]["deprecated"] = False
+    # A release after the recorded one, before the dated deviation's end (it covers what we know of later ones).
+    applied = apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.697.5"), RECORDED, source="ours")
+    new_text, changed = sync_setup_copies(setup_text, applied.text)
+    assert changed == ["CraPartnerInsightsBaseFicoScore"]
+    copies = yaml.safe_load(new_text)["components"]["schemas"]
+    originals = yaml.safe_load(applied.text)["components"]["schemas"]
+    assert shape(copies["CraPartnerInsightsBaseFicoScore"]) == shape(originals["CraPartnerInsightsBaseFicoScore"])
+    assert "reason_codes" not in copies["CraPartnerInsightsBaseFicoScore"]["properties"]
+    before = yaml.safe_load(setup_text)["components"]["schemas"]
+    for key in ("title", "description", "additionalProperties"):
+        assert copies["CraPartnerInsightsBaseFicoScore"][key] == before["CraPartnerInsightsBaseFicoScore"][key]
+    # Only that schema's lines changed.
+    diff = [
+        line
+        for line in difflib.unified_diff(setup_text.splitlines(), new_text.splitlines(), lineterm="", n=0)
+        if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))
+    ]
+    assert diff
+    assert {line[1:].strip() for line in diff} <= {
+        "reason_codes:",
+        "type: array",
+        "maxItems: 4",
+        "description: Up to four reason codes for the base score, most important first.",
+        "items:",
+        "type: string",
+        "deprecated: true",
+    }

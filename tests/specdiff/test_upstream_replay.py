@@ -52,7 +52,7 @@ def release_order() -> list[Path]:
 
 def copy_checkout(into: Path) -> Checkout:
     checkout = Checkout(into)
-    for name in ("spec", "record", "version_file", "changelog"):
+    for name in ("spec", "setup", "record", "version_file", "changelog"):
         target = getattr(checkout, name)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(getattr(Checkout(ROOT), name), target)
