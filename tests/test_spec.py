@@ -2,7 +2,7 @@
 
 Field-by-field fidelity to Plaid (every request and response field, its type, requiredness, values, nullability
 and deprecation) is not restated here: `python codegen.py upstream` compares the whole spec with Plaid's own, and
-tests/specdiff/test_specdiff_cli.py runs it against Plaid's 1.778.0 release.
+tests/specdiff/test_specdiff_cli.py runs it against the recorded release (spec/upstream-extract.yaml).
 """
 
 from __future__ import annotations
