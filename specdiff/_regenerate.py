@@ -105,13 +105,15 @@ def apply_release(
         staged.spec.parent.mkdir(parents=True)
         staged.spec.write_text(applied.text)
         staged.record.write_text(recorded_text(checkout.record.read_text(), theirs.version, theirs.sha256))
-        staged.extract.write_text(upstream_extract(theirs, codegen.read_yaml(applied.text)))
+        spec_content = codegen.read_yaml(applied.text)
+        staged.extract.write_text(upstream_extract(theirs, spec_content))
         setup_text, setup_copies = sync_setup_copies(checkout.setup.read_text(), applied.text)
         staged.setup.write_text(setup_text)
         linted, api = False, []
         try:
-            codegen.validate_spec(codegen.read_yaml(applied.text), staged.spec)
-            codegen.validate_spec(codegen.read_yaml(setup_text), staged.setup)
+            codegen.validate_spec(spec_content, staged.spec)
+            if setup_copies:
+                codegen.validate_spec(codegen.read_yaml(setup_text), staged.setup)
             if regenerate:
                 linted = _lint([staged.spec, staged.setup], log)
                 codegen.build(staged.generated, staged.spec, staged.record, staged.setup)
