@@ -56,12 +56,12 @@ def sync_setup_copies(setup_text: str, spec_text: str) -> tuple[str, list[str]]:
         original = originals[name]
         new = CommentedMap()
         for key in old:  # in the copy's order: its own words and openness, the original's shape
-            if key in _OWN or str(key).startswith("x-"):
+            if _own(key):
                 new[key] = old[key]
             elif key in original:
                 new[key] = copy.deepcopy(original[key])
         for key, value in original.items():
-            if key not in new and key not in _OWN and not str(key).startswith("x-"):
+            if key not in new and not _own(key):
                 new[key] = copy.deepcopy(value)
         copies[name] = new
         changed.append(name)
@@ -73,6 +73,11 @@ def sync_setup_copies(setup_text: str, spec_text: str) -> tuple[str, list[str]]:
             changed.append(name)
             pending.extend(_refs(copies[name]))
     return (dump_round_trip(setup) if changed else setup_text), changed
+
+
+def _own(key: Any) -> bool:
+    """A key the copy keeps as it is; an enum's constant names go with its values, from the original."""
+    return key in _OWN or (str(key).startswith("x-") and key != "x-enum-varnames")
 
 
 def _refs(node: Any) -> list[str]:

@@ -521,12 +521,17 @@ def test_the_setup_specs_copies_take_the_applied_shape_and_keep_their_words() ->
     fico = content["components"]["schemas"]["CraPartnerInsightsBaseFicoScore"]["properties"]
     del fico["reason_codes"]
     fico["reason_code_1"]["deprecated"] = False
+    content["components"]["schemas"]["PrismCashScoreVersion"]["enum"].insert(0, "5")
     # A release after the recorded one, before the dated deviation's end (it covers what we know of later ones).
     applied = apply_upstream(SPEC_TEXT, in_memory(content, "2020-09-14_1.697.5"), RECORDED, source="ours")
     new_text, changed = sync_setup_copies(setup_text, applied.text)
-    assert changed == ["CraPartnerInsightsBaseFicoScore"]
+    assert changed == ["PrismCashScoreVersion", "CraPartnerInsightsBaseFicoScore"]
     copies = yaml.safe_load(new_text)["components"]["schemas"]
     originals = yaml.safe_load(applied.text)["components"]["schemas"]
+    # An enum's constant names go with its values (the generators need one per value).
+    for key in ("enum", "x-enum-varnames"):
+        assert copies["PrismCashScoreVersion"][key] == originals["PrismCashScoreVersion"][key]
+    assert copies["PrismCashScoreVersion"]["x-enum-varnames"][0] == "V5"
     assert shape(copies["CraPartnerInsightsBaseFicoScore"]) == shape(originals["CraPartnerInsightsBaseFicoScore"])
     assert "reason_codes" not in copies["CraPartnerInsightsBaseFicoScore"]["properties"]
     before = yaml.safe_load(setup_text)["components"]["schemas"]
@@ -540,6 +545,8 @@ def test_the_setup_specs_copies_take_the_applied_shape_and_keep_their_words() ->
     ]
     assert diff
     assert {line[1:].strip() for line in diff} <= {
+        "- '5'",
+        "- V5",
         "reason_codes:",
         "type: array",
         "maxItems: 4",
