@@ -25,7 +25,7 @@ from ._changelog import add_entry, upstream_entry
 from ._extract import upstream_extract
 from ._load import Document
 from ._setup_copies import sync_setup_copies
-from ._upstream import read_record, recorded_text
+from ._upstream import ended_deviations, read_record, recorded_text
 from ._versioning import Bump, next_version, required_bump
 
 GENERATED_PACKAGE = "plaid_partner_insights_generated"
@@ -78,6 +78,7 @@ class Outcome:
     api_breakages: list[str]
     linted: bool
     setup_copies: list[str] = field(default_factory=list)  # spec/sandbox-setup.yaml's copies brought in step
+    ended_deviations: list[str] = field(default_factory=list)  # dated deviations this release ended (removed)
 
 
 def apply_release(
@@ -131,7 +132,8 @@ def apply_release(
         entry = upstream_entry(theirs.version, record.version, applied.differences, api)
         staged.changelog.write_text(add_entry(checkout.changelog.read_text(), str(version), entry))
         _swap(staged, checkout, generated=regenerate)
-    return Outcome(applied, previous, version, bump, api, linted, setup_copies)
+    ended = ended_deviations(record, theirs.version)
+    return Outcome(applied, previous, version, bump, api, linted, setup_copies, ended)
 
 
 def _lint(specs: list[Path], log: Callable[[str], None]) -> bool:
@@ -227,6 +229,9 @@ def describe(outcome: Outcome, theirs: Document, record_version: str) -> list[st
     if applied.example_changes:
         lines.append("upstream --apply: examples changed to fit the new schemas (review them):")
         lines += [f"  {change}" for change in applied.example_changes]
+    if outcome.ended_deviations:
+        lines.append("upstream --apply: deviations this release ended, removed from spec/upstream.yaml:")
+        lines += [f"  {name}" for name in outcome.ended_deviations]
     if outcome.setup_copies:
         lines.append("upstream --apply: spec/sandbox-setup.yaml's copies brought in step with spec/openapi.yaml:")
         lines += [f"  components.schemas.{name}" for name in outcome.setup_copies]

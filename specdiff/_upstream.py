@@ -92,13 +92,27 @@ def read_record(path: Path) -> UpstreamRecord:
 
 
 def recorded_text(text: str, version: str, sha256: str, *, source: str = "spec/upstream.yaml") -> str:
-    """`spec/upstream.yaml`'s text with a new `version` and `sha256`, everything else (comments too) unchanged."""
+    """`spec/upstream.yaml`'s text with a new `version` and `sha256`, and without the deviations that ended with that
+    release (`until` reached: upstream says it itself now); everything else (comments too) unchanged."""
     from ._roundtrip import dump_round_trip, load_round_trip  # ruamel.yaml: only the commands that write need it
 
     data = load_round_trip(text, source)
     data["version"] = version
     data["sha256"] = sha256
+    deviations = data.get("deviations")
+    if isinstance(deviations, list):
+        deviations[:] = [entry for entry in deviations if not _ended(entry, version)]
     return dump_round_trip(data)
+
+
+def ended_deviations(record: UpstreamRecord, release: str) -> list[str]:
+    """The names of the recorded deviations that end with upstream's `release` (see `recorded_text`)."""
+    return [d.name for d in record.deviations if d.until is not None and not is_older(release, d.until)]
+
+
+def _ended(entry: Any, release: str) -> bool:
+    until = entry.get("until") if isinstance(entry, dict) else None
+    return isinstance(until, str) and not is_older(release, until)
 
 
 def record_upstream(path: Path, version: str, sha256: str) -> None:

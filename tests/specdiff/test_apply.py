@@ -20,6 +20,7 @@ from specdiff import (
     ApplyError,
     Bump,
     Change,
+    Deviation,
     Difference,
     Document,
     add_entry,
@@ -37,6 +38,7 @@ from specdiff import (
 from specdiff._apply import enum_varname, parse_path
 from specdiff._examples import fit_examples
 from specdiff._roundtrip import dump_round_trip, load_round_trip
+from specdiff._upstream import ended_deviations
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -213,10 +215,10 @@ def test_report_paths_are_read_step_by_step() -> None:
 
 def test_the_record_keeps_its_comments_and_takes_the_hash() -> None:
     text = (ROOT / "spec" / "upstream.yaml").read_text()
-    new = recorded_text(text, "2020-09-14_1.800.0", "ab" * 32)
+    new = recorded_text(text, next_release(), "ab" * 32)
     changed = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
     assert changed == [
-        (f'version: "{RECORDED.version}"', 'version: "2020-09-14_1.800.0"'),
+        (f'version: "{RECORDED.version}"', f'version: "{next_release()}"'),
         (f"sha256: {RECORDED.sha256 or 'null'}", f"sha256: {'ab' * 32}"),
     ]
 
@@ -474,24 +476,35 @@ def test_enum_values_that_stay_are_written_as_they_were() -> None:
     assert (removed, added) == (["        - 'protect_transactions'", "        - PROTECT_TRANSACTIONS"], [])
 
 
-def test_what_a_dated_deviation_covers_survives_a_release_before_its_end() -> None:
-    # Upstream drops an error type; the values a dated deviation keeps (known from later releases than the
-    # recorded file) are not in upstream's list either, and stay, as do the webhook fields it covers.
+def test_a_dated_deviation_holds_before_its_release_and_ends_with_it(tmp_path: Path) -> None:
+    # Upstream drops two error types; we know (say, from a later release's SDK) that the second is still there.
     content = recorded_release()
     error_types = content["components"]["schemas"]["PlaidErrorType"]["enum"]
-    dropped = str(error_types.pop(0))
-    theirs = in_memory(content, next_release())
-    applied = apply_upstream(SPEC_TEXT, theirs, RECORDED, source="ours")
-    lines = [d.line for d in applied.differences]
+    dropped, known = str(error_types.pop(0)), str(error_types.pop(0))
+    until = next_release(5)
+    dated = Deviation("known-later", "reason", (f'non-breaking *error_type: enum value "{known}" removed',), until)
+    record = dataclasses.replace(RECORD, deviations=(*RECORD.deviations, dated))
+    before = apply_upstream(SPEC_TEXT, in_memory(content, next_release()), record, source="ours")
+    lines = [d.line for d in before.differences]
     assert f'non-breaking error error_type: enum value "{dropped}" removed' in lines
-    assert not [line for line in lines if "IDEMPOTENCY_ERROR" in line or "FailedWebhook" in line]
-    schemas = yaml.safe_load(applied.text)["components"]["schemas"]
-    ours = schemas["PlaidErrorType"]["enum"]
-    assert dropped not in ours
-    assert {"IDEMPOTENCY_ERROR", "CRA_PARTNER_INSIGHTS_ERROR", "TRANSFER_REFUND_ERROR"} <= set(ours)
-    assert len(schemas["PlaidErrorType"]["x-enum-varnames"]) == len(ours)
-    assert {"error", "repairable_items", "failed_products"} <= set(schemas["CraCheckReportFailedWebhook"]["properties"])
-    assert RECORDED.unexplained(compare_documents(parse("ours", applied.text.encode()), theirs), theirs.version) == []
+    assert not [line for line in lines if known in line]
+    ours = yaml.safe_load(before.text)["components"]["schemas"]["PlaidErrorType"]
+    assert (dropped in ours["enum"], known in ours["enum"]) == (False, True)
+    assert len(ours["x-enum-varnames"]) == len(ours["enum"])
+    # From its release on, upstream is taken at its word, and the record drops the deviation.
+    at_end = apply_upstream(SPEC_TEXT, in_memory(content, until), record, source="ours")
+    assert f'non-breaking error error_type: enum value "{known}" removed' in [d.line for d in at_end.differences]
+    assert known not in yaml.safe_load(at_end.text)["components"]["schemas"]["PlaidErrorType"]["enum"]
+    assert ended_deviations(record, until) == ["known-later"]
+    assert ended_deviations(record, next_release()) == []
+    text = (ROOT / "spec" / "upstream.yaml").read_text()
+    dated_names = [d.name for d in RECORDED.deviations if d.until is not None]
+    (tmp_path / "upstream.yaml").write_text(recorded_text(text, "2099-01-01_1.0.0", "ab" * 32))
+    later = (tmp_path / "upstream.yaml").read_text()
+    assert [d.name for d in read_record(tmp_path / "upstream.yaml").deviations] == [
+        d.name for d in RECORDED.deviations if d.name not in dated_names
+    ]
+    assert "# Each deviation: why we differ" in later  # the comments stay
 
 
 def test_the_extract_is_the_part_of_upstream_the_comparison_reads_without_its_words() -> None:

@@ -100,20 +100,6 @@ def test_upstream_reports_all_but_recorded_deviations() -> None:
     assert "breaking request options.prism_products: removed" in covered
 
 
-def test_a_dated_deviation_ends_with_the_release_it_names(tmp_path: Path) -> None:
-    (dated,) = [d for d in read_record(ROOT / "spec" / "upstream.yaml").deviations if d.until is not None]
-    # The recorded release's extract under the release number the deviation ends with: the lines it covered show.
-    content = yaml.safe_load(EXTRACT.read_text())
-    content["info"]["version"] = dated.until
-    relabelled = tmp_path / "relabelled.yaml"
-    relabelled.write_text(yaml.safe_dump(content, sort_keys=False))
-    result = codegen("upstream", str(relabelled))
-    assert result.returncode == 1
-    lines = result.stdout.splitlines()
-    assert "breaking response report.fico.ultrafico_score_results[].exclusion_code: removed" in lines
-    assert 'non-breaking error error_type: enum value "CRA_PARTNER_INSIGHTS_ERROR" removed' in lines
-
-
 def test_upstream_record_is_read_with_field_errors(tmp_path: Path) -> None:
     record = read_record(ROOT / "spec" / "upstream.yaml")
     assert record.url.startswith("https://")
