@@ -238,10 +238,9 @@ def compat(session: nox.Session) -> None:
     wheel = next(dist.glob("*.whl"))
     session.install(f"plaid-partner-insights[sandbox,test] @ {wheel.as_uri()}")
     session.run("python", "-c", WHEEL_IMPORT_CHECK)
-    # The client's `slow` file (console-script runs: interpreter start-ups) is left to `tests`. The rest mostly waits
-    # on timeouts, retries and subprocesses, so its tests are spread one by one over more workers than cores.
-    session.run("pytest", *WAITING_PARALLEL, "-m", "not slow", "tests/client", *session.posargs)
-    session.run("pytest", *WAITING_PARALLEL, "tests/plugin", *session.posargs)
+    # These tests mostly wait (timeouts, retries, console scripts, users' pytest runs), so they are spread one by one
+    # over more workers than cores.
+    session.run("pytest", *WAITING_PARALLEL, "tests/client", "tests/plugin", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
