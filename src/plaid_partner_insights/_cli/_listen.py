@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import http.server
 import json
+import socket
 import sys
 import threading
 import typing
@@ -26,6 +27,8 @@ __all__ = ["configure", "run"]
 
 DEFAULT_PORT = 8790
 MAX_BODY_BYTES = 1024 * 1024  # Plaid's webhooks are a few hundred bytes
+# Longest wait for one read or write of a sender's connection: a stop waits for every open one, so never forever.
+SOCKET_TIMEOUT = 10.0
 
 
 def configure(parser: Parser) -> None:
@@ -39,7 +42,11 @@ def configure(parser: Parser) -> None:
     parser.add_argument(
         "--port", type=PORT, default=DEFAULT_PORT, help=f"port to listen on; 0: a free one (default: {DEFAULT_PORT})"
     )
-    parser.add_argument("--count", type=POSITIVE_INT, help="exit after this many verified webhooks")
+    parser.add_argument(
+        "--count",
+        type=POSITIVE_INT,
+        help="exit after this many verified webhooks, each answered first (one more already received gets 503)",
+    )
     parser.add_argument(
         "--max-age", type=POSITIVE_SECONDS, default=300.0, help="oldest signature accepted, in seconds (default: 300)"
     )
@@ -59,10 +66,10 @@ def run(args: argparse.Namespace) -> int:
     with client_for(args) as client:
         receiver = _Receiver(client, max_age=args.max_age, count=args.count)
         try:
-            server = http.server.ThreadingHTTPServer((args.host, args.port), receiver.handler())
+            server = _Server((args.host, args.port), receiver.handler())
         except OSError as exc:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-        with server:
+        with server:  # closing joins every handler thread: each delivery taken in is answered before the exit
             host, port = server.server_address[:2]
             shown = f"[{host!s}]" if ":" in str(host) else str(host)
             print(
@@ -70,9 +77,35 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-            receiver.shutdown = server.shutdown
-            server.serve_forever(poll_interval=0.1)
+            try:
+                server.serve_forever(poll_interval=0.1)
+            finally:
+                server.take_queued_connections()
     return ExitCode.OK
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """The HTTP server of `listen`, which never leaves a delivery it took in without its answer.
+
+    Its handler threads are not daemons, so closing the server waits for each to send its answer (a daemon thread
+    would die mid-request when the command returns); connections the kernel queued before the stop are taken and
+    answered too, rather than reset when the socket closes.
+    """
+
+    daemon_threads = False
+    block_on_close = True
+    request_queue_size = socket.SOMAXCONN  # a burst of webhooks waits to be taken instead of being refused
+
+    def take_queued_connections(self) -> None:
+        """Hand every connection still waiting in the socket's queue to a handler thread (after serve_forever)."""
+        self.socket.setblocking(False)
+        while True:
+            try:
+                request, address = self.get_request()
+            except OSError:  # BlockingIOError: the queue is empty
+                return
+            request.setblocking(True)
+            self.process_request(request, address)
 
 
 class _Receiver:
@@ -81,12 +114,16 @@ class _Receiver:
     def __init__(self, client: PartnerInsightsClient, *, max_age: float, count: int | None) -> None:
         self.client = client
         self.max_age = max_age
-        self.remaining = count
+        self.count = count
+        self.printed = 0
         self.lock = threading.Lock()
-        self.shutdown: typing.Callable[[], None] | None = None
 
-    def handle(self, body: bytes, headers: dict[str, str], peer: str) -> int:
-        """Verify one webhook and print it (or why it was refused); returns the HTTP status to answer."""
+    def handle(self, body: bytes, headers: dict[str, str], peer: str) -> tuple[int, bool]:
+        """Verify one webhook and print it (or why it was not taken).
+
+        Returns the HTTP status to answer, and whether this webhook is the last one --count asked for: its handler
+        stops the server once the answer is sent.
+        """
         from plaid_partner_insights_core._exceptions import (
             PartnerInsightsError,
             ResponseValidationError,
@@ -97,21 +134,23 @@ class _Receiver:
             event = self.client.webhooks.verify(body, headers, max_age=self.max_age)
         except WebhookVerificationError as exc:
             self._say(sys.stderr, f"refused: {exc.reason} (from {peer})")
-            return 400
+            return 400, False
         except ResponseValidationError as exc:
             self._say(sys.stderr, f"refused: verified, but {exc} (from {peer})")
-            return 400
+            return 400, False
         except PartnerInsightsError as exc:  # the key could not be fetched: the sender should try again later
             self._say(sys.stderr, f"error: the signing key could not be fetched: {exc}")
-            return 503
-        with self.lock:
+            return 503, False
+        with self.lock:  # counting and printing under one lock: never more than --count lines, in any interleaving
+            if self.count is not None and self.printed >= self.count:
+                # It came in while the server was stopping: 503 tells the sender to deliver it again, where a 200
+                # would claim a webhook that nobody saw.
+                line = f"not taken: --count {self.count} already reached, answered 503 (from {peer})"
+                print(line, file=sys.stderr, flush=True)
+                return 503, False
             print(json.dumps(event.to_dict(), ensure_ascii=False), flush=True)
-            if self.remaining is not None:
-                self.remaining -= 1
-                if self.remaining == 0 and self.shutdown is not None:
-                    # From another thread: shutdown() waits for serve_forever, which runs this handler's server.
-                    threading.Thread(target=self.shutdown, daemon=True).start()
-        return 200
+            self.printed += 1
+            return 200, self.printed == self.count
 
     def _say(self, stream: typing.TextIO, line: str) -> None:
         with self.lock:
@@ -122,6 +161,7 @@ class _Receiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             server_version = "plaid-partner-insights-listen"
+            timeout = SOCKET_TIMEOUT
 
             def do_POST(self) -> None:
                 length = self.headers.get("content-length", "")
@@ -132,12 +172,19 @@ class _Receiver:
                     self._answer(413)
                     return
                 body = self.rfile.read(int(length))
-                self._answer(receiver.handle(body, dict(self.headers.items()), self.client_address[0]))
+                status, last = receiver.handle(body, dict(self.headers.items()), self.client_address[0])
+                self._answer(status)
+                if last:
+                    # Only now that the answer is sent: stop serve_forever (in the main thread). shutdown() waits for
+                    # it to return, so from a thread of its own that nothing joins. Deliveries taken in meanwhile are
+                    # answered 503 before the command exits.
+                    threading.Thread(target=self.server.shutdown, daemon=True).start()
 
             def _answer(self, status: int) -> None:
                 self.send_response(status)
                 self.send_header("content-length", "0")
                 self.end_headers()
+                self.wfile.flush()  # the answer is on the socket before a --count stop can begin
 
             def log_message(self, format: str, *args: typing.Any) -> None:
                 pass  # one line per webhook is printed by `handle`, never the request (or its headers)
