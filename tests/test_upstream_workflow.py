@@ -28,7 +28,10 @@ from specdiff import Bump, next_version
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "specdiff" / "fixtures"
+# The release the spec follows, kept beside it; the next one is made from it.
+EXTRACT = ROOT / "spec" / "upstream-extract.yaml"
+_RECORDED = yaml.safe_load((ROOT / "spec" / "upstream.yaml").read_text())["version"]
+NEXT = f"{_RECORDED.rsplit('.', 1)[0]}.{int(_RECORDED.rsplit('.', 1)[1]) + 1}"
 FLOW: dict[Any, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / "upstream.yml").read_text())
 (JOB,) = FLOW["jobs"].values()
 STEPS = {step["name"]: step for step in JOB["steps"] if "name" in step}
@@ -132,27 +135,27 @@ class Runner:
 def newer_release(tmp: Path) -> Path:
     """Today's release plus what a next one might bring: a new response field, always sent (so our report example
     needs it too), and a new version value."""
-    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
-    content["info"]["version"] = "2020-09-14_1.800.0"
+    content = yaml.safe_load(EXTRACT.read_text())
+    content["info"]["version"] = NEXT
     schemas = content["components"]["schemas"]
     schemas["PrismCashScore"]["properties"]["percentile"] = {"type": "integer", "nullable": True}
     schemas["PrismCashScore"]["required"].append("percentile")
     schemas["PrismCashScoreVersion"]["enum"].insert(0, "5")
-    path = tmp / "2020-09-14_1.800.0.yaml"
+    path = tmp / f"{NEXT}.yaml"
     path.write_text(yaml.safe_dump(content, sort_keys=False))
     return path
 
 
 def unappliable_release(tmp: Path) -> Path:
     """A release our layout cannot follow: one of two uses of a shared schema of ours gains a required field."""
-    content = yaml.safe_load((FIXTURES / "reconstructed_1.778.0.yaml").read_text())
-    content["info"]["version"] = "2020-09-14_1.801.0"
+    content = yaml.safe_load(EXTRACT.read_text())
+    content["info"]["version"] = NEXT
     schemas = content["components"]["schemas"]
     schemas["Other"] = copy.deepcopy(schemas["PrismCashScoreMetadata"])
     schemas["Other"]["properties"]["extra"] = {"type": "integer"}
     schemas["Other"]["required"] = [*schemas["Other"]["required"], "extra"]
     schemas["PrismExtend"]["properties"]["metadata"] = {"$ref": "#/components/schemas/Other"}
-    path = tmp / "2020-09-14_1.801.0.yaml"
+    path = tmp / f"{NEXT}-unappliable.yaml"
     path.write_text(yaml.safe_dump(content, sort_keys=False))
     return path
 
@@ -196,7 +199,7 @@ def test_a_new_release_becomes_a_pull_request(tmp_path: Path) -> None:
     assert list_call["args"][:2] == ["pr", "list"]
     # Two additions: a patch after the current version (taken as released, the copy having no tag).
     version = next_version(Version(plaid_partner_insights.__version__), Bump.PATCH)
-    title = f"Plaid's spec 2020-09-14_1.800.0 (version {version})"
+    title = f"Plaid's spec {NEXT} (version {version})"
     assert create_call["args"][:8] == [
         "pr",
         "create",
