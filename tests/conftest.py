@@ -38,7 +38,7 @@ def pytest_report_header() -> str:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files marked `slow` or `long_running` run first.
 
-    Spread over workers (`-n auto --dist loadfile`, as `nox -s tests` runs), each worker takes the next whole file in
+    Spread over workers (`--dist loadfile`, as `nox -s tests` runs), each worker takes the next whole file in
     this order, so the long files start early instead of leaving one worker busy alone at the end. The sort is
     stable: each file's tests stay together and in their order.
     """
