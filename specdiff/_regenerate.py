@@ -220,24 +220,21 @@ def describe(outcome: Outcome, theirs: Document, record_version: str) -> list[st
     applied = outcome.applied
     lines = [f"upstream --apply: in step with {theirs.version} (was {record_version})"]
     lines += [f"  {difference.line}" for difference in sorted(applied.differences, key=lambda d: (not d.breaking, d))]
-    if applied.new_elements:
-        lines.append("upstream --apply: new in the spec, with a placeholder description to rewrite:")
-        lines += [f"  {element}" for element in applied.new_elements]
-    if applied.unused_schemas:
-        lines.append("upstream --apply: schemas no operation uses any more (kept; remove when nothing needs them):")
-        lines += [f"  {name}" for name in applied.unused_schemas]
-    if applied.example_changes:
-        lines.append("upstream --apply: examples changed to fit the new schemas (review them):")
-        lines += [f"  {change}" for change in applied.example_changes]
-    if outcome.ended_deviations:
-        lines.append("upstream --apply: deviations this release ended, removed from spec/upstream.yaml:")
-        lines += [f"  {name}" for name in outcome.ended_deviations]
-    if outcome.setup_copies:
-        lines.append("upstream --apply: spec/sandbox-setup.yaml's copies brought in step with spec/openapi.yaml:")
-        lines += [f"  components.schemas.{name}" for name in outcome.setup_copies]
-    if outcome.api_breakages:
-        lines.append("upstream --apply: the regenerated public API breaks:")
-        lines += [f"  {line}" for line in outcome.api_breakages]
+    # Each list the maintainer has to look at: its heading, then one indented line per entry (none when empty).
+    for heading, entries in (
+        ("new in the spec, with a placeholder description to rewrite:", applied.new_elements),
+        ("schemas no operation uses any more (kept; remove when nothing needs them):", applied.unused_schemas),
+        ("examples changed to fit the new schemas (review them):", applied.example_changes),
+        ("deviations this release ended, removed from spec/upstream.yaml:", outcome.ended_deviations),
+        (
+            "spec/sandbox-setup.yaml's copies brought in step with spec/openapi.yaml:",
+            [f"components.schemas.{name}" for name in outcome.setup_copies],
+        ),
+        ("the regenerated public API breaks:", outcome.api_breakages),
+    ):
+        if entries:
+            lines.append(f"upstream --apply: {heading}")
+            lines += [f"  {entry}" for entry in entries]
     lines.append(
         f"upstream --apply: version {outcome.previous_version} -> {outcome.version} "
         f"({outcome.bump.describe(outcome.previous_version)}); CHANGELOG.md has its section"
