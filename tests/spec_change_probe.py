@@ -17,11 +17,12 @@ from typing import Any
 
 import httpx
 import plaid_partner_insights_generated
+from plaid_partner_insights_generated import API_VERSION
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, _cli
 from plaid_partner_insights.testing.emulator import EmulatorServer
 
-HEADERS = {"PLAID-CLIENT-ID": "probe-client", "PLAID-SECRET": "probe-secret", "Plaid-Version": "2020-09-14"}
+HEADERS = {"PLAID-CLIENT-ID": "probe-client", "PLAID-SECRET": "probe-secret", "Plaid-Version": API_VERSION}
 
 
 def read(value: Any, path: str) -> Any:

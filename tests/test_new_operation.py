@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.regenerated import env_with
+
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,10 +150,6 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     changed.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
     codegen.build(work / "generated", changed)
     return work / "generated"
-
-
-def env_with(generated: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(generated), os.environ.get("PYTHONPATH", "")])}
 
 
 def test_the_new_operation_is_a_method_of_every_client(regenerated: Path) -> None:

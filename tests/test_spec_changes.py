@@ -12,9 +12,6 @@ regeneration costs several seconds of generator time, and the suite has a time b
 from __future__ import annotations
 
 import copy
-import json
-import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +19,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from tests.regenerated import run_probe
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
@@ -163,18 +162,7 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     changed = work / "openapi.yaml"
     changed.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
     codegen.build(work / "generated", changed)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(work / "generated"), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "spec_change_probe.py")],
-        input=json.dumps(PLAN),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
+    result = run_probe(work / "generated", PLAN)
     assert result["generated_from"].startswith(str(work)), result["generated_from"]
     return result
 

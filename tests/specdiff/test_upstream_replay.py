@@ -14,12 +14,8 @@ regeneration, whose public API comparison then spans them.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +25,7 @@ from packaging.version import Version
 
 from specdiff import Bump, compare_documents, load, next_version, read_record
 from specdiff._regenerate import Checkout, apply_release
+from tests.regenerated import run_probe
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
@@ -63,19 +60,7 @@ def copy_checkout(into: Path) -> Checkout:
 def probe(checkout: Checkout) -> dict[str, Any]:
     """The regenerated client against the local sandbox of the regenerated package (tests/spec_change_probe.py)."""
     plan = {"calls": [{"request": {"user_token": "usr_sandbox_demo"}, "paths": READ}], "cli": []}
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout.generated), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "spec_change_probe.py")],
-        input=json.dumps(plan),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    answer: dict[str, Any] = json.loads(result.stdout)
-    return answer
+    return run_probe(checkout.generated, plan)
 
 
 def test_replaying_plaids_history_leaves_the_report_empty_at_every_step(tmp_path: Path) -> None:
