@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py), with coverage paused (tests/untraced.py).
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED_PACKAGE = "generated/plaid_partner_insights_generated"

@@ -22,7 +22,8 @@ import yaml
 
 from tests.regenerated import env_with
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py), with coverage paused (tests/untraced.py).
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "openapi.yaml"

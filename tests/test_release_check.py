@@ -16,7 +16,8 @@ import yaml
 
 import release_check
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py), with coverage paused (tests/untraced.py).
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {

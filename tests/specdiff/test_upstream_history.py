@@ -21,7 +21,8 @@ import yaml
 from benchmarks.spec_diff import full_size_document, write_yaml
 from specdiff import Document, compare_documents, load
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py), with coverage paused (tests/untraced.py).
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

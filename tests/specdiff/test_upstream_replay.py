@@ -27,7 +27,8 @@ from specdiff import Bump, compare_documents, load, next_version, read_record
 from specdiff._regenerate import Checkout, apply_release
 from tests.regenerated import run_probe
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py), with coverage paused (tests/untraced.py).
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
