@@ -89,8 +89,7 @@ def test_an_untraced_test_is_not_measured_unless_another_thread_runs(tmp_path: P
     assert result.returncode == pytest.ExitCode.OK, result.stdout + result.stderr
     assert "3 passed" in result.stdout
     measured = json.loads(report.read_text())["files"]["measured.py"]
-    lines = MEASURED.splitlines()
-    returns = {lines[number - 1].strip(): number for number in range(1, len(lines) + 1) if "return" in lines[number - 1]}
+    returns = {line.strip(): number for number, line in enumerate(MEASURED.splitlines(), start=1) if "return" in line}
     assert len(returns) == 3, returns
     assert returns['return "untraced"'] in measured["missing_lines"]
     assert returns['return "traced"'] in measured["executed_lines"]
