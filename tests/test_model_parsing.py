@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from codegen import read_yaml
 from plaid_partner_insights import ResponseValidationError
 from plaid_partner_insights.types import (
     Cause,
@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.report import build_report  # noqa: E402
 
-SPEC = yaml.safe_load((ROOT / "spec" / "openapi.yaml").read_text())
+SPEC = read_yaml((ROOT / "spec" / "openapi.yaml").read_text())
 SCHEMAS = SPEC["components"]["schemas"]
 Response = CraCheckReportPartnerInsightsGetResponse
 

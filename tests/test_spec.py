@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml").read_text())
+from codegen import read_yaml
+
+SPEC = read_yaml((Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml").read_text())
 SCHEMAS = SPEC["components"]["schemas"]
 REQUEST = "CraCheckReportPartnerInsightsGetRequest"
 
@@ -77,7 +78,7 @@ def normalized(value: Any) -> Any:
     return value
 
 
-SETUP_SCHEMAS = yaml.safe_load((Path(__file__).resolve().parent.parent / "spec" / "sandbox-setup.yaml").read_text())[
+SETUP_SCHEMAS = read_yaml((Path(__file__).resolve().parent.parent / "spec" / "sandbox-setup.yaml").read_text())[
     "components"
 ]["schemas"]
 # Wording, and whether an object is closed (requests) or open (responses), may differ between the two specs.

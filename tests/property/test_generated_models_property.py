@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 import schemathesis
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plaid_partner_insights_generated.client.models import (
     CraCheckReportPartnerInsightsGetRequest,
     CraCheckReportPartnerInsightsGetResponse,
 )
+
+from codegen import read_yaml
 
 pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
 
@@ -40,7 +41,7 @@ def bodies_of(component: str) -> st.SearchStrategy[Any]:
     schemathesis draws only request bodies, so the component is made the request body of a one-operation
     document that shares the spec's components.
     """
-    spec = yaml.safe_load(SPEC_PATH.read_text())
+    spec = read_yaml(SPEC_PATH.read_text())
     operation = {
         "requestBody": {
             "required": True,
@@ -58,12 +59,15 @@ def bodies_of(component: str) -> st.SearchStrategy[Any]:
     return api["/body"]["POST"].as_strategy().map(lambda case: case.body)
 
 
-REQUEST_BODIES = (
-    schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config())[ENDPOINT]["POST"]
-    .as_strategy()
-    .map(lambda case: case.body)
+# Built on first use: every pytest-xdist worker collects this file, and only the one that runs it needs them.
+REQUEST_BODIES = st.deferred(
+    lambda: (
+        schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config())[ENDPOINT]["POST"]
+        .as_strategy()
+        .map(lambda case: case.body)
+    )
 )
-RESPONSE_BODIES = bodies_of("CraCheckReportPartnerInsightsGetResponse")
+RESPONSE_BODIES = st.deferred(lambda: bodies_of("CraCheckReportPartnerInsightsGetResponse"))
 
 
 def normalise_times(body: dict[str, Any]) -> dict[str, Any]:

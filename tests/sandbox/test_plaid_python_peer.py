@@ -30,7 +30,6 @@ from plaid_partner_insights.testing.emulator._users import REPORT_OUTCOMES
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
 
-from plaid.api import plaid_api  # noqa: E402
 from plaid.model.cra_check_report_partner_insights_get_options import (  # noqa: E402
     CraCheckReportPartnerInsightsGetOptions,
 )
@@ -79,6 +78,9 @@ VERSION_TYPES = {
 
 @pytest.fixture(scope="module")
 def api(local_sandbox: LocalSandbox) -> Iterator[Any]:
+    # Its 700 modules take a second to load: only the worker that runs these tests loads them.
+    from plaid.api import plaid_api
+
     configuration = plaid.Configuration(
         host=local_sandbox.url, api_key={"clientId": local_sandbox.client_id, "secret": local_sandbox.secret}
     )

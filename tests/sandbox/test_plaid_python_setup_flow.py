@@ -19,7 +19,6 @@ from tests.sandbox.webhooks import WebhookReceiver
 
 plaid = pytest.importorskip("plaid", reason="plaid-python is installed only by the nox `tests` session")
 
-from plaid.api import plaid_api  # noqa: E402
 from plaid.model.cashflow_attributes_version import CashflowAttributesVersion  # noqa: E402
 from plaid.model.client_user_identity import ClientUserIdentity  # noqa: E402
 from plaid.model.client_user_identity_address import ClientUserIdentityAddress  # noqa: E402
@@ -79,6 +78,9 @@ NOW = [0.0]  # the sandbox's clock: a report gets ready when the test moves it p
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[Any]:
+    # Its 700 modules take a second to load: only the worker that runs these tests loads them.
+    from plaid.api import plaid_api
+
     settings = SetupSettings(report_delay=DELAY, clock=lambda: NOW[0])
     with EmulatorServer(port=0, client_id=CLIENT_ID, secret=SECRET, setup=settings) as server:
         configuration = plaid.Configuration(host=server.url, api_key={"clientId": CLIENT_ID, "secret": SECRET})
