@@ -119,6 +119,9 @@ RUFF_SETTINGS = ["--isolated", "--line-length", "120", "--target-version", "py31
 # Generated code imports the hand-written core (`plaid_partner_insights_core`); name its import group here, or isort
 # would guess it from whichever folders sit around the output (they differ between a checkout and --check).
 RUFF_SETTINGS += ["--config", "lint.isort.known-third-party = ['plaid_partner_insights_core']"]
+# Every file of the output, even where git ignores it: in a checkout, ruff skips ignored files, even under a folder it
+# is given (the suite's temporary folders are in the ignored `.nox/` when nox runs sessions side by side).
+RUFF_SETTINGS += ["--no-respect-gitignore"]
 GENERATORS = ("openapi-python-client", "datamodel-code-generator", "ruff")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Plaid's fields may start with `model_` (`model_version`), a namespace pydantic before 2.10 reserves for itself with a

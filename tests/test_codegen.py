@@ -151,3 +151,18 @@ def test_a_generator_run_in_process_fails_on_a_warning_an_exit_status_or_stderr(
     written: list[list[str]] = []
     codegen.run_in_process(lambda args: written.append(args), ["--input", "x"], what="probe")
     assert written == [["--input", "x"]]
+
+
+def test_the_output_is_formatted_where_git_ignores_it(tmp_path: Path) -> None:
+    """In a checkout, ruff skips the files git ignores, even under a folder it is given: nox ignores all of `.nox/`
+    (it writes a `.gitignore` of `*` there), where the suite's temporary folders are when sessions run side by side."""
+    import codegen
+
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    out = tmp_path / ".nox" / "tests-3-11" / "tmp" / "generated"
+    out.mkdir(parents=True)
+    (tmp_path / ".nox" / ".gitignore").write_text("*\n")
+    (out / "module.py").write_text("import sys\nimport os\nvalue   =   1\n")
+    codegen.ruff("check", "--fix-only", "--select", "I,F401", "--exit-zero", str(out))
+    codegen.ruff("format", str(out))
+    assert (out / "module.py").read_text() == "value = 1\n"
