@@ -349,6 +349,21 @@ def generate_models(out: Path, model_type: str, spec_path: Path = SPEC) -> None:
     """
     from datamodel_code_generator.__main__ import main as datamodel_codegen  # not needed by `diff` and `upstream`
 
+    with tempfile.TemporaryDirectory(prefix="datamodel-codegen-") as folder:
+        # Its formatter takes its settings (line length, first-party imports) from the nearest pyproject.toml above
+        # the output file, whatever project that is (a temporary folder may be inside a checkout): an empty one here
+        # gives every run the defaults.
+        (Path(folder) / "pyproject.toml").write_text("")
+        staged = Path(folder) / out.name
+        _run_datamodel_codegen(datamodel_codegen, staged, model_type, spec_path)
+        text = staged.read_text()
+    # Its own header names the input path, which differs between a checkout and --check's copy.
+    out.write_text("\n".join(line for line in text.splitlines() if not line.startswith("#   filename:")) + "\n")
+
+
+def _run_datamodel_codegen(
+    datamodel_codegen: Callable[[list[str]], object], out: Path, model_type: str, spec_path: Path
+) -> None:
     run_in_process(
         datamodel_codegen,
         [
@@ -379,9 +394,6 @@ def generate_models(out: Path, model_type: str, spec_path: Path = SPEC) -> None:
         ],
         what=f"datamodel-code-generator ({model_type})",
     )
-    text = out.read_text()
-    # Its own header names the input path, which differs between a checkout and --check's copy.
-    out.write_text("\n".join(line for line in text.splitlines() if not line.startswith("#   filename:")) + "\n")
 
 
 def upstream_version(upstream_record: Path = UPSTREAM_RECORD) -> str:

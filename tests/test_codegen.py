@@ -166,3 +166,18 @@ def test_the_output_is_formatted_where_git_ignores_it(tmp_path: Path) -> None:
     codegen.ruff("check", "--fix-only", "--select", "I,F401", "--exit-zero", str(out))
     codegen.ruff("format", str(out))
     assert (out / "module.py").read_text() == "value = 1\n"
+
+
+def test_the_models_do_not_depend_on_the_project_around_the_output(tmp_path: Path) -> None:
+    """datamodel-code-generator's formatter reads the nearest pyproject.toml above its output; a temporary folder
+    inside a checkout (as when nox runs sessions side by side) must not change what is generated."""
+    import codegen
+
+    inside_a_project = tmp_path / "project"
+    (inside_a_project / "tmp").mkdir(parents=True)
+    (inside_a_project / "pyproject.toml").write_text("[tool.ruff]\nline-length = 120\n")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    for folder in (inside_a_project / "tmp", alone):
+        codegen.generate_models(folder / "models.py", "pydantic_v2.BaseModel")
+    assert (inside_a_project / "tmp" / "models.py").read_text() == (alone / "models.py").read_text()
