@@ -106,6 +106,18 @@ def keep_bytecode(session: nox.Session) -> None:
     session.env["PYTHONPYCACHEPREFIX"] = str(Path(session.virtualenv.location) / "pycache")
 
 
+def session_folder(session: nox.Session, name: str) -> Path:
+    """An empty folder `name` beside the session's virtualenv, for what the session builds.
+
+    Not `session.create_tmp()`: that also points TMPDIR of every later command into `.nox/`, inside the checkout, where
+    the tools the tests start (pytest in a user's folder, ruff, the generators) would read the project's own settings.
+    """
+    folder = Path(session.virtualenv.location).resolve() / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
 @contextlib.contextmanager
 def in_background(session: nox.Session, program: str, *args: str) -> Iterator[None]:
     """Run a command of the session's venv while the block runs; print its output after, and fail as `run` would."""
@@ -237,7 +249,7 @@ def tests(session: nox.Session) -> None:
     install_dev(session, "plaid-python")
     keep_bytecode(session)
     # Each session's own coverage data: `nox -s tests` runs the suite on several Pythons side by side.
-    session.env["COVERAGE_FILE"] = str(Path(session.create_tmp()).resolve() / ".coverage")
+    session.env["COVERAGE_FILE"] = str(session_folder(session, "coverage") / ".coverage")
     session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing:skip-covered", *session.posargs)
 
 
@@ -254,8 +266,7 @@ def compat(session: nox.Session) -> None:
     keep_bytecode(session)
     use_uv = session.venv_backend == "uv"
     # A wheel of its own (seconds), never one that dist/ may hold from older sources.
-    dist = Path(session.create_tmp()).resolve() / "dist"
-    shutil.rmtree(dist, ignore_errors=True)
+    dist = session_folder(session, "dist")
     session.run("python", "-m", "build", "--wheel", *(["--installer", "uv"] if use_uv else []), "--outdir", str(dist))
     wheel = next(dist.glob("*.whl"))
     session.install(f"plaid-partner-insights[sandbox,test] @ {wheel.as_uri()}")
@@ -318,8 +329,7 @@ print("wheel OK:", plaid_partner_insights.__version__)
 def check_wheel(session: nox.Session, wheel: Path, *, use_uv: bool) -> None:
     """Import `wheel` alone in a clean virtualenv of the session's Python, then run the README's pytest example
     there with only the wheel, its sandbox extra and pytest installed."""
-    venv = Path(session.create_tmp()).resolve() / "wheel-only"
-    shutil.rmtree(venv, ignore_errors=True)
+    venv = session_folder(session, "wheel-only")
     python = _clean_venv(session, venv, use_uv=use_uv)
     _install_into(session, python, str(wheel), use_uv=use_uv)
     session.run(python, "-c", WHEEL_IMPORT_CHECK, external=True)
@@ -409,10 +419,9 @@ def release_check(session: nox.Session) -> None:
 def publish_test(session: nox.Session) -> None:
     """Rehearse a release: upload to a local pypiserver, pip install it in a clean venv, run the demo."""
     session.install("build", "twine", "pypiserver")
-    work = Path(session.create_tmp()).resolve() / "publish-test"
-    shutil.rmtree(work, ignore_errors=True)
+    work = session_folder(session, "publish-test")
     packages, dist, venv = work / "packages", work / "dist", work / "venv"
-    packages.mkdir(parents=True)
+    packages.mkdir()
     session.run("python", "-m", "build", "--outdir", str(dist))
     port = _free_loopback_port()
     index = f"http://127.0.0.1:{port}"
