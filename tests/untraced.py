@@ -2,8 +2,8 @@
 
 Coverage measures `src/` only, yet on Python 3.11 its tracer sees every Python call a test makes, wherever it lands.
 The tests of the tools beside the package (codegen, specdiff, release_check) run millions of calls in ruamel.yaml,
-griffe and the generators and none in `src/`: traced, they took about 70 CPU seconds more, a third of the suite's
-whole coverage cost, to measure nothing.
+griffe and the generators and none in `src/`: traced, their test time grew by about 70 s (about half of what coverage
+added to the whole suite's), to measure nothing.
 
 Only a test's call is paused, and only when no other thread is running: stopping coverage ends its tracing in every
 running thread for good, so a server an earlier test left running (a session fixture's) would go unmeasured from then
