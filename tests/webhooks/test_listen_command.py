@@ -225,3 +225,21 @@ def test_a_connection_still_queued_when_serving_stops_is_answered(
         with contextlib.closing(connection):
             assert connection.getresponse().status == 200
     assert json.loads(capsys.readouterr().out)["user_id"] == "usr_queued"
+
+
+def test_a_closed_stdout_answers_503_and_exits_141_without_a_traceback(emulator: EmulatorServer) -> None:
+    """`listen | head -1`: once the reader has gone, a webhook cannot be shown, so it is not taken (503: the sender
+    delivers it again) and the command stops as any console script does on a closed stdout."""
+    with listening(emulator, count=5) as (url, process):
+        assert process.stdout is not None
+        assert process.stderr is not None
+        first_body, first_headers = burst_webhook(emulator, "usr_head_1")
+        assert httpx.post(url, content=first_body, headers=first_headers).status_code == 200
+        assert json.loads(process.stdout.readline())["user_id"] == "usr_head_1"
+        process.stdout.close()  # what `head -1` does after its line
+        body, headers = burst_webhook(emulator, "usr_head_2")
+        assert httpx.post(url, content=body, headers=headers).status_code == 503
+        assert process.wait(timeout=20) == 141
+        stderr = process.stderr.read()
+    assert "not taken: stdout was closed, answered 503 (from 127.0.0.1)" in stderr
+    assert "Traceback" not in stderr, stderr

@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
                 server.serve_forever(poll_interval=0.1)
             finally:
                 server.take_queued_connections()
+    if receiver.stdout_closed is not None:
+        raise receiver.stdout_closed  # after the answers: the console script exits 141, as for any closed stdout
     return ExitCode.OK
 
 
@@ -117,12 +119,14 @@ class _Receiver:
         self.count = count
         self.printed = 0
         self.lock = threading.Lock()
+        # Set when stdout's reader went away (`listen | head -1`): nothing more can be shown, so the command stops.
+        self.stdout_closed: BrokenPipeError | None = None
 
     def handle(self, body: bytes, headers: dict[str, str], peer: str) -> tuple[int, bool]:
         """Verify one webhook and print it (or why it was not taken).
 
-        Returns the HTTP status to answer, and whether this webhook is the last one --count asked for: its handler
-        stops the server once the answer is sent.
+        Returns the HTTP status to answer, and whether the command is done (the last webhook --count asked for, or
+        stdout closed by its reader): its handler stops the server once the answer is sent.
         """
         from plaid_partner_insights_core._exceptions import (
             PartnerInsightsError,
@@ -142,13 +146,21 @@ class _Receiver:
             self._say(sys.stderr, f"error: the signing key could not be fetched: {exc}")
             return 503, False
         with self.lock:  # counting and printing under one lock: never more than --count lines, in any interleaving
+            # It came in while the server was stopping: 503 tells the sender to deliver it again, where a 200 would
+            # claim a webhook that nobody saw.
+            if self.stdout_closed is not None:
+                print(f"not taken: stdout was closed, answered 503 (from {peer})", file=sys.stderr, flush=True)
+                return 503, False
             if self.count is not None and self.printed >= self.count:
-                # It came in while the server was stopping: 503 tells the sender to deliver it again, where a 200
-                # would claim a webhook that nobody saw.
                 line = f"not taken: --count {self.count} already reached, answered 503 (from {peer})"
                 print(line, file=sys.stderr, flush=True)
                 return 503, False
-            print(json.dumps(event.to_dict(), ensure_ascii=False), flush=True)
+            try:
+                print(json.dumps(event.to_dict(), ensure_ascii=False), flush=True)
+            except BrokenPipeError as exc:
+                self.stdout_closed = exc
+                print(f"not taken: stdout was closed, answered 503 (from {peer})", file=sys.stderr, flush=True)
+                return 503, True
             self.printed += 1
             return 200, self.printed == self.count
 
