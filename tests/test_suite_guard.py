@@ -1,11 +1,14 @@
-"""tests/suite_guard.py fails a run that collected two tests with one node id, or that left a collected test unrun,
-with and without pytest-xdist's workers."""
+"""The suite's own plugins, with and without pytest-xdist's workers: tests/suite_guard.py fails a run that collected two
+tests with one node id, or that left a collected test unrun; tests/untraced.py pauses coverage for an `untraced` test,
+and only when no other thread runs."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -54,12 +57,18 @@ def test_swallowed():
 PLUGINS = ["-p", "tests.suite_guard", "-p", "xdist", "-p", "no:cacheprovider"]
 
 
-def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # Only the guard and pytest-xdist: the suite's other plugins would only slow each start-up.
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+def run_pytest(
+    folder: Path, *args: str, plugins: Sequence[str] = PLUGINS, autoload: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """pytest in `folder` with no settings but `args`, and only `plugins` unless `autoload` loads the installed ones
+    too (by default only the guard and pytest-xdist: the suite's other plugins would only slow each start-up)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(folder)])}
+    if not autoload:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env.pop("PYTEST_ADDOPTS", None)
+    env.pop("COVERAGE_PROCESS_START", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", *PLUGINS, "--rootdir", str(folder), "-c", os.devnull, *args],
+        [sys.executable, "-m", "pytest", *plugins, "--rootdir", str(folder), "-c", os.devnull, *args],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -110,3 +119,77 @@ def test_the_quick_loop_keeps_the_fault_tests() -> None:
         names = [mark.name for mark in marks]
         assert "long_running" in names, module.__name__
         assert "slow" not in names, module.__name__
+
+
+MEASURED = """
+def called_by_an_untraced_test():
+    return "untraced"
+
+
+def called_by_a_traced_test():
+    return "traced"
+
+
+def called_by_an_untraced_test_beside_a_thread():
+    return "beside a thread"
+"""
+
+UNTRACED_TESTS = """
+import sys
+import threading
+
+import pytest
+
+import measured
+
+
+@pytest.fixture
+def another_thread():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    yield
+    stop.set()
+    thread.join()
+
+
+@pytest.mark.untraced
+def test_untraced():
+    assert sys.gettrace() is None
+    assert measured.called_by_an_untraced_test() == "untraced"
+
+
+def test_traced():
+    assert sys.gettrace() is not None
+    assert measured.called_by_a_traced_test() == "traced"
+
+
+@pytest.mark.untraced
+def test_untraced_beside_a_thread(another_thread):
+    assert sys.gettrace() is not None
+    assert measured.called_by_an_untraced_test_beside_a_thread() == "beside a thread"
+"""
+
+
+# One pytest-xdist worker is enough: a worker is where pytest-cov runs two measurements, one paused under the other.
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_an_untraced_test_is_not_measured_unless_another_thread_runs(tmp_path: Path, workers: str) -> None:
+    (tmp_path / "measured.py").write_text(MEASURED)
+    (tmp_path / "test_pair.py").write_text(UNTRACED_TESTS)
+    report = tmp_path / "coverage.json"
+    # The installed plugins load as they do in the suite: pytest-cov starts differently when it loads by itself.
+    result = run_pytest(
+        tmp_path,
+        *("-n", workers, f"--cov={tmp_path}", "--cov-branch", f"--cov-report=json:{report}", "test_pair.py"),
+        plugins=["-p", "tests.untraced", "-p", "no:cacheprovider"],
+        autoload=True,
+    )
+    assert result.returncode == pytest.ExitCode.OK, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
+    measured = json.loads(report.read_text())["files"]["measured.py"]
+    returns = {line.strip(): number for number, line in enumerate(MEASURED.splitlines(), start=1) if "return" in line}
+    assert len(returns) == 3, returns
+    assert returns['return "untraced"'] in measured["missing_lines"]
+    assert returns['return "traced"'] in measured["executed_lines"]
+    # Pausing would have stopped measuring the other thread for good, so this one was measured.
+    assert returns['return "beside a thread"'] in measured["executed_lines"]
