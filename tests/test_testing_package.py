@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import pickle
-import subprocess
 import sys
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 import plaid_partner_insights
 from plaid_partner_insights import testing
 from plaid_partner_insights.testing import emulator
+from tests.loaded_modules import modules_loaded_by
 
 MOVED_TOP_LEVEL_NAMES = (
     "BootstrappedUser",
@@ -66,25 +66,14 @@ def test_a_bootstrap_error_survives_pickle() -> None:
 
 
 def test_importing_the_testing_package_loads_neither_the_emulator_nor_the_setup_flow() -> None:
-    code = (
-        "import sys, plaid_partner_insights.testing\n"
-        "print(','.join(sorted(m for m in sys.modules if m.startswith("
-        "('plaid_partner_insights.testing.', 'uvicorn', 'pydantic')))))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == ""
+    loaded = modules_loaded_by("import plaid_partner_insights.testing")
+    assert sorted(m for m in loaded if m.startswith(("plaid_partner_insights.testing.", "uvicorn", "pydantic"))) == []
 
 
 def test_importing_a_submodule_by_name_does_not_load_the_testing_package() -> None:
     """`from plaid_partner_insights import <submodule>` asks the package's `__getattr__` first, which knows the moved
     names from the testing package: it must tell a submodule apart without loading it."""
-    code = (
-        "import sys\n"
-        "from plaid_partner_insights import _spec, types\n"
-        "print('plaid_partner_insights.testing' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    assert "plaid_partner_insights.testing" not in modules_loaded_by("from plaid_partner_insights import _spec, types")
 
 
 def test_an_unknown_top_level_name_is_an_attribute_error() -> None:
