@@ -36,13 +36,12 @@ from ._compare import (
 )
 from ._examples import fit_examples
 from ._load import Document
+from ._openapi import HTTP_METHODS, SCHEMA_PREFIX
 from ._roundtrip import dump_round_trip, load_round_trip
 from ._rules import Change, is_breaking
 from ._schema import CONSTRAINT_KEYWORDS, Normaliser, Schema, enum_text
 from ._upstream import UpstreamRecord
 
-SCHEMA_PREFIX = "#/components/schemas/"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Upstream's words and marks are not copied: we write our own descriptions (see the module docstring).
 _NOT_COPIED = {"description", "example", "examples", "title", "externalDocs"}
 _STRUCTURAL = {"$ref", "type", "properties", "items", "enum", "allOf", "oneOf", "anyOf", "format", "required"}

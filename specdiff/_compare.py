@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from ._load import Document, SpecReadError
+from ._openapi import HTTP_METHODS
 from ._rules import Change, is_breaking
 from ._schema import Normaliser, Schema
 
@@ -131,7 +132,6 @@ def compare_documents(old: Document, new: Document) -> list[Difference]:
     return sorted(found)
 
 
-_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _OUR_SPEC = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
 WEBHOOK_MARK = "x-webhook"
 
@@ -172,7 +172,7 @@ def _side(document: Document) -> tuple[Normaliser, Mapping[str, Any], Mapping[st
 def _tracked_operations() -> tuple[tuple[str, str], ...]:
     """(path, method) of every operation spec/openapi.yaml describes."""
     paths = _mapping(yaml.safe_load(_OUR_SPEC.read_text(encoding="utf-8")).get("paths"))
-    return tuple((path, method) for path, item in paths.items() for method in _HTTP_METHODS if method in _mapping(item))
+    return tuple((path, method) for path, item in paths.items() for method in HTTP_METHODS if method in _mapping(item))
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

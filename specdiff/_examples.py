@@ -17,8 +17,8 @@ from collections.abc import Iterator, Mapping, MutableMapping, MutableSequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-SCHEMA_PREFIX = "#/components/schemas/"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from ._openapi import HTTP_METHODS, SCHEMA_PREFIX
+
 _INVALID: Final = object()
 _SCALAR_TYPES: Final = {
     "string": (str,),

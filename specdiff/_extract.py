@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from ._load import Document
+from ._openapi import HTTP_METHODS
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _WORDS = {"description", "summary", "example", "examples", "externalDocs"}
 _COMPONENTS = "#/components/"
 

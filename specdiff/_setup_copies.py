@@ -16,9 +16,9 @@ import yaml
 from ruamel.yaml.comments import CommentedMap
 
 from ._load import _LOADER
+from ._openapi import SCHEMA_PREFIX
 from ._roundtrip import dump_round_trip, load_round_trip
 
-SCHEMA_PREFIX = "#/components/schemas/"
 # What a copy may say differently from the original (as tests/test_spec.py compares them).
 _OWN = ("title", "description", "example", "examples", "additionalProperties")
 DIFFERS_MARK = "x-sdk-spec-differs"
