@@ -20,6 +20,7 @@ from ._deadline import DeadlineExceeded, attempt_deadline, deadline_passed
 from ._decoding import BodyReader, Received, body_limit
 from ._error_chaining import hook_error, raise_without_context
 from ._request_building import SEND_OPTIONS, PreparedCall, build_request
+from ._tls import default_tls_context
 
 __all__ = ["AsyncTransport", "SyncTransport", "anyio"]
 
@@ -49,8 +50,9 @@ class _Transport(typing.Generic[_HttpClientT]):
             # URL, and ignores when given a transport), they also skip httpx.Client and go straight to its
             # transport. Together that saves httpx.Client's per-call URL merging and cookie bookkeeping, most of a
             # call's cost on our side of the socket.
-            self._direct = None if urllib.request.getproxies() else self._transport_type()
-            options: dict[str, typing.Any] = {"follow_redirects": False}
+            tls = default_tls_context()
+            self._direct = None if urllib.request.getproxies() else self._transport_type(verify=tls)
+            options: dict[str, typing.Any] = {"follow_redirects": False, "verify": tls}
             if self._direct is not None:
                 options["transport"] = self._direct
             http_client = typing.cast(_HttpClientT, client_type(**options))

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -215,6 +216,42 @@ def test_the_cli_names_a_certificate_failure(tls_server: str, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("error: connection failed: TLS certificate verification failed: ")
+
+
+@pytest.mark.parametrize("client_class", [PartnerInsightsClient, AsyncPartnerInsightsClient])
+def test_the_shared_tls_context_follows_the_trust_settings_of_the_environment(
+    client_class: type[PartnerInsightsClient | AsyncPartnerInsightsClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Clients share one TLS context (`_tls.default_tls_context`); a CA named by SSL_CERT_FILE, as httpx honours it,
+    # must reach the next client made, and leave with it.
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+
+    def call(base_url: str) -> str | None:
+        if client_class is PartnerInsightsClient:
+            with PartnerInsightsClient(base_url=base_url, max_retries=0, **SETTINGS) as client:
+                return client.partner_insights.get(user_id="usr_1").request_id
+
+        async def run() -> str | None:
+            async with AsyncPartnerInsightsClient(base_url=base_url, max_retries=0, **SETTINGS) as client:
+                return (await client.partner_insights.get(user_id="usr_1")).request_id
+
+        return asyncio.run(run())
+
+    with ScriptedServer(OK, OK, OK, tls=server_context) as server:
+        url = server.url.replace("http://", "https://")
+        with pytest.raises(APIConnectionError, match="TLS certificate verification failed"):
+            call(url)
+        monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+        assert call(url) == full_response()["request_id"]
+        monkeypatch.delenv("SSL_CERT_FILE")
+        with pytest.raises(APIConnectionError, match="TLS certificate verification failed"):
+            call(url)
 
 
 def test_a_refused_connection_still_reads_as_one() -> None:

@@ -38,6 +38,7 @@ from plaid_partner_insights_core._exceptions import PartnerInsightsError, PlaidA
 
 from .. import testing as _testing
 from .._client import PartnerInsightsClient
+from .._tls import default_tls_context
 
 __all__ = [
     "DEFAULT_CLIENT_USER_ID",
@@ -155,7 +156,9 @@ def bootstrap_sandbox_user(
     started = time.monotonic()
     headers = {"PLAID-CLIENT-ID": client_id, "PLAID-SECRET": secret, "Plaid-Version": API_VERSION}
     with (
-        httpx.Client(base_url=url, headers=headers, timeout=30.0, follow_redirects=False) as http,
+        httpx.Client(
+            base_url=url, headers=headers, timeout=30.0, follow_redirects=False, verify=default_tls_context()
+        ) as http,
         PartnerInsightsClient(client_id=client_id, secret=secret, base_url=url, max_retries=2) as client,
     ):
         flow = _Flow(http, client, say)

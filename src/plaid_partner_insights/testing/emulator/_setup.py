@@ -35,6 +35,7 @@ from plaid_partner_insights_generated.testing.sandbox_setup_paths import (
 )
 from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
+from ..._tls import default_tls_context
 from ._errors import (
     REPORT_EXPIRED,
     REPORT_NOT_FOUND,
@@ -297,7 +298,9 @@ class SetupFlow:
         status: int | None = None
         signed = self._signer.sign(payload)
         try:
-            async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False) as client:
+            async with httpx.AsyncClient(
+                timeout=WEBHOOK_TIMEOUT, follow_redirects=False, verify=default_tls_context()
+            ) as client:
                 status = (await client.post(url, content=signed.body, headers=signed.headers)).status_code
         except Exception as exc:  # any failure (e.g. a host's socket policy) is the receiver's, never the request's
             _logger.warning("emulator webhook %s to %s not delivered: %s", payload["webhook_code"], url, exc)
