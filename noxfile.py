@@ -1,11 +1,15 @@
 # /// script
-# dependencies = ["nox[uv]>=2025.10.14"]
+# dependencies = ["nox[uv]>=2026.8.10"]
 # ///
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
-`nox` runs the default sessions: the README's test command. They are `check`, the whole suite on the Python that runs
-nox (`tests-3.11` when that is 3.11), `build`, and `compat` (the client and the plugin tests, against the wheel) on
+`nox` runs the default sessions: the README's test command. They are `check`, `build`, the whole suite on the Python
+that runs nox (`tests-3.11` when that is 3.11), and `compat` (the client and the plugin tests, against the wheel) on
 each other supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
+The README's command adds `--parallel 2`: two sessions at a time where a session allows it. `check` runs beside
+`build` (which mostly waits on its users' timeouts), and the `compat` sessions beside each other, each with its share
+of the workers; the whole suite runs alone (`tests` sets `allow_parallel=False`), so `nox -s tests` never runs two
+Pythons' suites at once. Output then comes session by session, when each ends.
 The README installs `nox[uv]`, so sessions get uv's fast installs. The script block above makes a plain
 `pip install nox` enough too: when uv is missing, nox first installs `nox[uv]` into `.nox/_nox_script_mode` and
 re-runs itself from there.
@@ -33,7 +37,8 @@ from xml.etree import ElementTree
 
 import nox
 
-nox.needs_version = ">=2025.10.14"
+# 2026.8.10: `--parallel` and `allow_parallel=` (the README's test command runs sessions side by side).
+nox.needs_version = ">=2026.8.10"
 nox.options.error_on_external_run = True
 # uv when it is there (the script block above brings it), else virtualenv: the same sessions, just slower.
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -77,7 +82,8 @@ expose_pyenv_pythons(PYTHONS)
 _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 # The Python of the single-interpreter sessions: the one running nox when the project supports it.
 PYTHON = _RUNNING if _RUNNING in PYTHONS else PYTHONS[0]
-nox.options.sessions = ["check", f"tests-{PYTHON}", "build", *(f"compat-{v}" for v in PYTHONS if v != PYTHON)]
+OTHER_PYTHONS = [v for v in PYTHONS if v != PYTHON]
+nox.options.sessions = ["check", "build", f"tests-{PYTHON}", *(f"compat-{v}" for v in OTHER_PYTHONS)]
 REDOCLY_ENV = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
 # Node.js and npm for the Redocly linter, from PyPI, so that Python is the only prerequisite. Its Node.js must
 # satisfy the engines of the locked @redocly/cli (see `redocly_node_requirement`).
@@ -167,7 +173,7 @@ def codegen(session: nox.Session) -> None:
     session.run("python", "codegen.py")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, allow_parallel=True)
 def check(session: nox.Session) -> None:
     """generated/ matches the spec; ruff, mypy --strict (generated code too), public types, spec and workflow linters
     pass."""
@@ -221,10 +227,12 @@ PARALLEL = ("-n", str(CPUS + 1), "--dist", "loadfile", "--no-loadscope-reorder")
 # For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, three
 # workers a CPU, so that one test's wait is another's run, and an idle worker takes tests queued for a busy one
 # (`worksteal`: the client and plugin tests took 22 s on 2 cores; 26 s with 4 workers; 32 s with `--dist load`).
-WAITING_PARALLEL = ("-n", str(3 * CPUS), "--dist", "worksteal")
+# The README's command runs the `compat` sessions side by side (`--parallel 2`), so they share those workers.
+COMPAT_PARALLEL = ("-n", str(max(2, 3 * CPUS // max(1, len(OTHER_PYTHONS)))), "--dist", "worksteal")
 
 
-@nox.session(python=PYTHONS)
+# Never beside another session: it keeps every CPU busy, and its timing tests hold under that load, not more.
+@nox.session(python=PYTHONS, allow_parallel=False)
 def tests(session: nox.Session) -> None:
     """The whole pytest suite on one Python, with branch coverage of src/ (floor: fail_under in pyproject.toml).
 
@@ -237,7 +245,7 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing:skip-covered", *session.posargs)
 
 
-@nox.session(python=PYTHONS, default=False)
+@nox.session(python=PYTHONS, default=False, allow_parallel=True)
 def compat(session: nox.Session) -> None:
     """The quicker check for another Python: the client and plugin tests against the wheel, installed as users do.
 
@@ -256,8 +264,8 @@ def compat(session: nox.Session) -> None:
     session.install(f"plaid-partner-insights[sandbox,test] @ {wheel.as_uri()}")
     session.run("python", "-c", WHEEL_IMPORT_CHECK)
     # These tests mostly wait (timeouts, retries, console scripts, users' pytest runs), so they are spread one by one
-    # over more workers than cores.
-    session.run("pytest", *WAITING_PARALLEL, "tests/client", "tests/plugin", *session.posargs)
+    # over more workers than cores, shared with the other `compat` sessions that run beside this one.
+    session.run("pytest", *COMPAT_PARALLEL, "tests/client", "tests/plugin", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
@@ -281,7 +289,7 @@ def contract(session: nox.Session) -> None:
     session.run("pytest", "tests/contract", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, allow_parallel=True)
 def build(session: nox.Session) -> None:
     """Build wheel and sdist, twine-check them, import the wheel alone in a clean virtualenv, then run the README's
     pytest example and the user's test-double file there with only the wheel, its sandbox extra and pytest installed."""

@@ -112,6 +112,10 @@ def check_cli(args: list[str]) -> None:
 
 def check_nox(args: list[str]) -> None:
     sessions = nox_sessions()
+    if args[:1] == ["--parallel"]:  # sessions side by side where they allow it (the README's test command: 2)
+        assert args[1].isdigit(), args
+        assert int(args[1]) >= 2, args
+        args = args[2:]
     if not args:  # the default sessions: checks, the whole suite on this Python, the build, quick checks on the others
         this = f"{sys.version_info.major}.{sys.version_info.minor}"
         supported = [
