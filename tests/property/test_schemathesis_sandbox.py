@@ -23,7 +23,9 @@ from plaid_partner_insights.testing.emulator._users import ERROR_TYPE_USER_PREFI
 if TYPE_CHECKING:
     from tests.conftest import LocalSandbox
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py). Untraced (tests/untraced.py): the test's own thread runs
+# schemathesis and Hypothesis; the sandbox runs in its server or ASGI thread, which stays measured.
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = schemathesis.Config.from_path(ROOT / "schemathesis.toml")

@@ -21,7 +21,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
 from tests.sandbox.webhooks import WebhookReceiver
 
-pytestmark = pytest.mark.slow  # see tests/conftest.py: runs first under pytest-xdist
+# Run first under pytest-xdist (tests/conftest.py). Untraced (tests/untraced.py): the test's own thread runs
+# schemathesis and Hypothesis; the sandbox runs in its server or ASGI thread, which stays measured.
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parents[2]
 SETUP_SPEC = schemathesis.openapi.from_path(
