@@ -40,7 +40,9 @@ from specdiff._examples import fit_examples
 from specdiff._roundtrip import dump_round_trip, load_round_trip
 from specdiff._upstream import ended_deviations
 
-pytestmark = pytest.mark.untraced  # coverage paused while they run: tests/untraced.py
+# Seconds of regeneration: run first under pytest-xdist (tests/conftest.py); coverage paused in the test's own thread
+# (tests/untraced.py).
+pytestmark = [pytest.mark.slow, pytest.mark.untraced]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -12,7 +12,7 @@ import yaml
 import plaid_partner_insights
 from specdiff import SpecReadError, compare_documents, load, read_record
 
-pytestmark = pytest.mark.untraced  # coverage paused while they run: tests/untraced.py
+pytestmark = pytest.mark.untraced  # coverage paused in the test's own thread: tests/untraced.py
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,7 +9,7 @@ import pytest
 
 from specdiff import RULES, Change, Document, compare_documents, is_breaking
 
-pytestmark = pytest.mark.untraced  # coverage paused while they run: tests/untraced.py
+pytestmark = pytest.mark.untraced  # coverage paused in the test's own thread: tests/untraced.py
 
 OPERATION = "/cra/check_report/partner_insights/get"
 

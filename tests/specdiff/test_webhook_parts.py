@@ -18,7 +18,7 @@ import yaml
 from codegen import read_yaml
 from specdiff import Document, compare_documents
 
-pytestmark = pytest.mark.untraced  # coverage paused while they run: tests/untraced.py
+pytestmark = pytest.mark.untraced  # coverage paused in the test's own thread: tests/untraced.py
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = read_yaml((ROOT / "spec" / "openapi.yaml").read_text())
