@@ -149,18 +149,14 @@ class _Receiver:
             # It came in while the server was stopping: 503 tells the sender to deliver it again, where a 200 would
             # claim a webhook that nobody saw.
             if self.stdout_closed is not None:
-                print(f"not taken: stdout was closed, answered 503 (from {peer})", file=sys.stderr, flush=True)
-                return 503, False
+                return _not_taken("stdout was closed", peer), False
             if self.count is not None and self.printed >= self.count:
-                line = f"not taken: --count {self.count} already reached, answered 503 (from {peer})"
-                print(line, file=sys.stderr, flush=True)
-                return 503, False
+                return _not_taken(f"--count {self.count} already reached", peer), False
             try:
                 print(json.dumps(event.to_dict(), ensure_ascii=False), flush=True)
             except BrokenPipeError as exc:
                 self.stdout_closed = exc
-                print(f"not taken: stdout was closed, answered 503 (from {peer})", file=sys.stderr, flush=True)
-                return 503, True
+                return _not_taken("stdout was closed", peer), True
             self.printed += 1
             return 200, self.printed == self.count
 
@@ -202,3 +198,9 @@ class _Receiver:
                 pass  # one line per webhook is printed by `handle`, never the request (or its headers)
 
         return Handler
+
+
+def _not_taken(why: str, peer: str) -> int:
+    """Say on stderr why a verified webhook was not shown; the status to answer (503: the sender delivers it again)."""
+    print(f"not taken: {why}, answered 503 (from {peer})", file=sys.stderr, flush=True)
+    return 503
