@@ -227,7 +227,8 @@ PARALLEL = ("-n", str(CPUS + 1), "--dist", "loadfile", "--no-loadscope-reorder")
 # For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, three
 # workers a CPU, so that one test's wait is another's run, and an idle worker takes tests queued for a busy one
 # (`worksteal`: the client and plugin tests took 22 s on 2 cores; 26 s with 4 workers; 32 s with `--dist load`).
-# The README's command runs the `compat` sessions side by side (`--parallel 2`), so they share those workers.
+# The README's command runs the `compat` sessions side by side (`--parallel 2`), so they share those workers (two
+# side by side on 2 cores: 41 s with 3 workers each, 53 s with 2, 39 s with 4, the last within the noise).
 COMPAT_PARALLEL = ("-n", str(max(2, 3 * CPUS // max(1, len(OTHER_PYTHONS)))), "--dist", "worksteal")
 
 

@@ -20,8 +20,8 @@ from tests import determinism
 
 determinism.load_profile()
 
-# Fails a run with two tests of one node id, or one that ran fewer tests than it collected; pauses coverage for
-# the tests of the tools beside the package, which it runs first.
+# Fails a run with two tests of one node id, or one that ran fewer tests than it collected; pauses coverage in the
+# own thread of a test marked `untraced`.
 pytest_plugins = ["tests.suite_guard", "tests.untraced"]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -123,7 +123,7 @@ def parse_error(body: dict[str, Any]) -> ResponseValidationError:
     return caught.value
 
 
-CASES = list(declared_values(report(), SCHEMAS["CraCheckReportPartnerInsightsGetResponse"], ""))
+CASES = list(declared_values(built_report(), SCHEMAS["CraCheckReportPartnerInsightsGetResponse"], ""))
 
 
 def test_the_walk_covers_deep_and_renamed_fields() -> None:
