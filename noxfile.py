@@ -96,14 +96,16 @@ def install_dev(session: nox.Session, *extra: str) -> None:
 
 
 def keep_bytecode(session: nox.Session) -> None:
-    """Let Python cache compiled modules for this session's commands, in the session's own folder.
+    """Let Python cache compiled modules for this session's commands, where it keeps them by default.
 
     The suite starts about a hundred Python processes (console scripts, codegen, pytest runs of users' tests).
     With PYTHONDONTWRITEBYTECODE set, as some machines and containers do, each of them compiled every module it
-    imported from source again, which tripled their start-up. The cache goes under .nox/, never into the checkout.
+    imported from source again, which tripled their start-up. The compiled files go beside their sources: the
+    interpreter's standard library comes compiled, the venv's packages are compiled once, and the checkout's own
+    `__pycache__` folders are ignored by git, the sdist and the tree comparisons. (A PYTHONPYCACHEPREFIX under .nox/
+    kept them out of the checkout, but made every session compile the standard library again.)
     """
     session.env["PYTHONDONTWRITEBYTECODE"] = None
-    session.env["PYTHONPYCACHEPREFIX"] = str(Path(session.virtualenv.location) / "pycache")
 
 
 def session_folder(session: nox.Session, name: str) -> Path:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import jsonschema
 import pytest
+from jsonschema import Draft7Validator
 from plaid_partner_insights_generated.testing.validation_models import CraCheckReportPartnerInsightsGetResponse
 
 from plaid_partner_insights import _spec
@@ -69,22 +69,22 @@ def call(http: httpx.Client, local_sandbox: LocalSandbox) -> Any:
 
 
 def assert_error(
-    response: httpx.Response, status: int, error_type: str, code: str, error_schema: dict[str, Any]
+    response: httpx.Response, status: int, error_type: str, code: str, error_validator: Draft7Validator
 ) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body: dict[str, Any] = response.json()
-    jsonschema.validate(body, error_schema)
+    error_validator.validate(body)
     assert (body["error_type"], body["error_code"]) == (error_type, code), body
     assert body["request_id"]
     assert body["error_message"]
     return body
 
 
-def assert_valid_report(response: httpx.Response, response_schema: dict[str, Any]) -> dict[str, Any]:
+def assert_valid_report(response: httpx.Response, response_validator: Draft7Validator) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
-    jsonschema.validate(body, response_schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    response_validator.validate(body)
     CraCheckReportPartnerInsightsGetResponse.model_validate_json(response.content, strict=True)
     return body
 
@@ -92,40 +92,42 @@ def assert_valid_report(response: httpx.Response, response_schema: dict[str, Any
 # ------------------------------------------------------------------------------------------------ credentials
 
 
-def test_missing_credentials_are_400_missing_fields(call: Any, error_schema: dict[str, Any]) -> None:
+def test_missing_credentials_are_400_missing_fields(call: Any, error_validator: Draft7Validator) -> None:
     body = assert_error(
-        call({"user_id": DEMO_USER_ID}, headers={}), 400, "INVALID_REQUEST", "MISSING_FIELDS", error_schema
+        call({"user_id": DEMO_USER_ID}, headers={}), 400, "INVALID_REQUEST", "MISSING_FIELDS", error_validator
     )
     assert "client_id" in body["error_message"]
 
 
-def test_missing_secret_is_named(call: Any, local_sandbox: LocalSandbox, error_schema: dict[str, Any]) -> None:
+def test_missing_secret_is_named(call: Any, local_sandbox: LocalSandbox, error_validator: Draft7Validator) -> None:
     response = call({"user_id": DEMO_USER_ID}, headers={"PLAID-CLIENT-ID": local_sandbox.client_id})
-    assert "secret" in assert_error(response, 400, "INVALID_REQUEST", "MISSING_FIELDS", error_schema)["error_message"]
+    assert (
+        "secret" in assert_error(response, 400, "INVALID_REQUEST", "MISSING_FIELDS", error_validator)["error_message"]
+    )
 
 
 @pytest.mark.parametrize("wrong", ["client_id", "secret"])
 def test_wrong_credentials_are_400_invalid_api_keys(
-    call: Any, local_sandbox: LocalSandbox, error_schema: dict[str, Any], wrong: str
+    call: Any, local_sandbox: LocalSandbox, error_validator: Draft7Validator, wrong: str
 ) -> None:
     headers = {"PLAID-CLIENT-ID": local_sandbox.client_id, "PLAID-SECRET": local_sandbox.secret}
     headers["PLAID-CLIENT-ID" if wrong == "client_id" else "PLAID-SECRET"] = "not-the-right-one"
     response = call({"user_id": DEMO_USER_ID}, headers=headers)
-    assert_error(response, 400, "INVALID_INPUT", "INVALID_API_KEYS", error_schema)
+    assert_error(response, 400, "INVALID_INPUT", "INVALID_API_KEYS", error_validator)
 
 
 def test_credentials_in_the_body_are_accepted(
-    call: Any, local_sandbox: LocalSandbox, response_schema: dict[str, Any]
+    call: Any, local_sandbox: LocalSandbox, response_validator: Draft7Validator
 ) -> None:
     body = {"user_id": DEMO_USER_ID, "client_id": local_sandbox.client_id, "secret": local_sandbox.secret}
-    assert_valid_report(call(body, headers={"Plaid-Version": "2020-09-14"}), response_schema)
+    assert_valid_report(call(body, headers={"Plaid-Version": "2020-09-14"}), response_validator)
 
 
 def test_wrong_credentials_in_the_body_are_refused_even_with_right_headers(
-    call: Any, error_schema: dict[str, Any]
+    call: Any, error_validator: Draft7Validator
 ) -> None:
     response = call({"user_id": DEMO_USER_ID, "secret": "not-the-right-one"})
-    assert_error(response, 400, "INVALID_INPUT", "INVALID_API_KEYS", error_schema)
+    assert_error(response, 400, "INVALID_INPUT", "INVALID_API_KEYS", error_validator)
 
 
 def test_credentials_never_appear_in_answers(call: Any, local_sandbox: LocalSandbox) -> None:
@@ -161,13 +163,13 @@ def test_credentials_never_appear_in_answers(call: Any, local_sandbox: LocalSand
 def test_unusable_bodies_are_400_invalid_body(
     http: httpx.Client,
     local_sandbox: LocalSandbox,
-    error_schema: dict[str, Any],
+    error_validator: Draft7Validator,
     content: bytes,
     content_type: str,
 ) -> None:
     headers = {**local_sandbox.headers, "Content-Type": content_type}
     response = http.post(local_sandbox.endpoint, content=content, headers=headers)
-    assert_error(response, 400, "INVALID_REQUEST", "INVALID_BODY", error_schema)
+    assert_error(response, 400, "INVALID_REQUEST", "INVALID_BODY", error_validator)
 
 
 @pytest.mark.parametrize(
@@ -247,29 +249,31 @@ def test_unusable_bodies_are_400_invalid_body(
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
-def test_invalid_fields_are_named(call: Any, error_schema: dict[str, Any], body: Any, code: str, path: str) -> None:
-    error = assert_error(call(body), 400, "INVALID_REQUEST", code, error_schema)
+def test_invalid_fields_are_named(call: Any, error_validator: Draft7Validator, body: Any, code: str, path: str) -> None:
+    error = assert_error(call(body), 400, "INVALID_REQUEST", code, error_validator)
     assert path in error["error_message"]
 
 
 def test_unknown_route_and_method(
-    http: httpx.Client, local_sandbox: LocalSandbox, error_schema: dict[str, Any]
+    http: httpx.Client, local_sandbox: LocalSandbox, error_validator: Draft7Validator
 ) -> None:
     missing = http.post("/cra/check_report/partner_insights/list", json={}, headers=local_sandbox.headers)
-    assert_error(missing, 404, "INVALID_REQUEST", "NOT_FOUND", error_schema)
+    assert_error(missing, 404, "INVALID_REQUEST", "NOT_FOUND", error_validator)
     wrong_method = http.get(local_sandbox.endpoint, headers=local_sandbox.headers)
-    assert_error(wrong_method, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD", error_schema)
+    assert_error(wrong_method, 405, "INVALID_REQUEST", "INVALID_HTTP_METHOD", error_validator)
     assert wrong_method.headers["allow"] == "POST"
 
 
 @pytest.mark.parametrize(("version", "code"), [(None, "MISSING_FIELDS"), ("2019-05-29", "INVALID_FIELD")])
 def test_plaid_version_header_is_required(
-    call: Any, local_sandbox: LocalSandbox, error_schema: dict[str, Any], version: str | None, code: str
+    call: Any, local_sandbox: LocalSandbox, error_validator: Draft7Validator, version: str | None, code: str
 ) -> None:
     headers = {k: v for k, v in local_sandbox.headers.items() if k != "Plaid-Version"}
     if version is not None:
         headers["Plaid-Version"] = version
-    error = assert_error(call({"user_id": DEMO_USER_ID}, headers=headers), 400, "INVALID_REQUEST", code, error_schema)
+    error = assert_error(
+        call({"user_id": DEMO_USER_ID}, headers=headers), 400, "INVALID_REQUEST", code, error_validator
+    )
     assert "Plaid-Version" in error["error_message"]
 
 
@@ -314,8 +318,8 @@ HOSTILE = list(hostile_bodies())
 def test_hostile_bodies_get_no_5xx_and_the_server_keeps_serving(
     http: httpx.Client,
     local_sandbox: LocalSandbox,
-    error_schema: dict[str, Any],
-    response_schema: dict[str, Any],
+    error_validator: Draft7Validator,
+    response_validator: Draft7Validator,
     name: str,
     content: bytes,
     status: int,
@@ -324,18 +328,18 @@ def test_hostile_bodies_get_no_5xx_and_the_server_keeps_serving(
     response = http.post(local_sandbox.endpoint, content=content, headers=headers)
     assert response.status_code == status, response.text[:500]
     if status != 200:
-        jsonschema.validate(response.json(), error_schema)
+        error_validator.validate(response.json())
         assert len(response.content) < 4096  # the error names the problem without echoing the body back
     else:
         result = response.json()["report"]["fico"]["ultrafico_score_results"][0]
         assert result["ultrafico_score"] is None
         assert result["error_reason"]
     demo = http.post(local_sandbox.endpoint, json={"user_id": DEMO_USER_ID}, headers=local_sandbox.headers)
-    assert_valid_report(demo, response_schema)
+    assert_valid_report(demo, response_validator)
 
 
 def test_oversized_chunked_body_is_refused_while_streaming(
-    http: httpx.Client, local_sandbox: LocalSandbox, error_schema: dict[str, Any]
+    http: httpx.Client, local_sandbox: LocalSandbox, error_validator: Draft7Validator
 ) -> None:
     def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must hold while reading
         yield b'{"user_id": "u", "client_report_id": "'
@@ -345,7 +349,7 @@ def test_oversized_chunked_body_is_refused_while_streaming(
 
     headers = {**local_sandbox.headers, "Content-Type": "application/json"}
     response = http.post(local_sandbox.endpoint, content=chunks(), headers=headers)
-    assert_error(response, 413, "INVALID_REQUEST", "INVALID_BODY", error_schema)
+    assert_error(response, 413, "INVALID_REQUEST", "INVALID_BODY", error_validator)
 
 
 # ------------------------------------------------------------------------------------------------ sandbox users
@@ -365,15 +369,15 @@ ERROR_USERS = [
 def test_error_users(
     call: Any,
     spec: dict[str, Any],
-    error_schema: dict[str, Any],
+    error_validator: Draft7Validator,
     field: str,
     user: str,
     status: int,
     error_type: str,
     code: str,
 ) -> None:
-    first = assert_error(call({field: user}), status, error_type, code, error_schema)
-    second = assert_error(call({field: user}), status, error_type, code, error_schema)
+    first = assert_error(call({field: user}), status, error_type, code, error_validator)
+    second = assert_error(call({field: user}), status, error_type, code, error_validator)
     assert set(spec["components"]["schemas"]["PlaidError"]["required"]) <= first.keys()
     assert first["request_id"] != second["request_id"]
     assert {k: v for k, v in first.items() if k != "request_id"} == {
@@ -396,8 +400,8 @@ def test_data_unavailable_names_the_failing_item(call: Any, spec: dict[str, Any]
         assert (cause["error_type"], cause["error_code"]) == ("ITEM_ERROR", "ITEM_LOGIN_REQUIRED")
 
 
-def test_demo_report_is_rich(call: Any, response_schema: dict[str, Any]) -> None:
-    body = assert_valid_report(call({"user_id": DEMO_USER_ID}), response_schema)
+def test_demo_report_is_rich(call: Any, response_validator: Draft7Validator) -> None:
+    body = assert_valid_report(call({"user_id": DEMO_USER_ID}), response_validator)
     report = body["report"]
     assert set(PRODUCT_KEYS.values()) <= report["prism"].keys()
     assert report["prism"]["status"] == "SUCCESS"
@@ -418,8 +422,8 @@ def test_demo_report_is_rich(call: Any, response_schema: dict[str, Any]) -> None
     assert [r["ultrafico_score"]["score"] > 0 for r in report["fico"]["ultrafico_score_results"]] == [True, True]
 
 
-def test_warnings_user(call: Any, response_schema: dict[str, Any]) -> None:
-    body = assert_valid_report(call({"user_id": WARNINGS_USER_ID}), response_schema)
+def test_warnings_user(call: Any, response_validator: Draft7Validator) -> None:
+    body = assert_valid_report(call({"user_id": WARNINGS_USER_ID}), response_validator)
     assert body["warnings"]
     item_ids = {item["item_id"] for item in body["report"]["items"]}
     for warning in body["warnings"]:
@@ -428,9 +432,9 @@ def test_warnings_user(call: Any, response_schema: dict[str, Any]) -> None:
     assert any(w["warning_code"] == "IDENTITY_UNAVAILABLE" for w in body["warnings"])
 
 
-def test_no_prism_user_has_no_prism_even_when_asked(call: Any, response_schema: dict[str, Any]) -> None:
+def test_no_prism_user_has_no_prism_even_when_asked(call: Any, response_validator: Draft7Validator) -> None:
     body = {"user_id": NO_PRISM_USER_ID, "partner_insights": {"prism_versions": {"cashscore": "4"}}}
-    report = assert_valid_report(call(body), response_schema)["report"]
+    report = assert_valid_report(call(body), response_validator)["report"]
     assert "prism" not in report
     assert report["items"]
 
@@ -464,13 +468,13 @@ def every_version() -> list[tuple[str, str]]:
 
 
 def test_requested_versions_are_echoed(
-    call: Any, every_version: list[tuple[str, str]], response_schema: dict[str, Any]
+    call: Any, every_version: list[tuple[str, str]], response_validator: Draft7Validator
 ) -> None:
     assert len(every_version) >= 12
     for product, version in every_version:
         for holder in ("partner_insights", "options"):
             body = {"user_id": "usr_versions", holder: {"prism_versions": {product: version}}}
-            prism = assert_valid_report(call(body), response_schema)["report"]["prism"]
+            prism = assert_valid_report(call(body), response_validator)["report"]["prism"]
             assert prism[PRODUCT_KEYS[product]]["model_version"] == version, (holder, product, version)
 
 
@@ -504,10 +508,10 @@ def test_prism_scores_stay_in_range(call: Any) -> None:
             assert 1 <= prism[key]["score"] <= 999, (i, key)
 
 
-def test_fico_results_echo_correlation_ids_and_stay_in_range(call: Any, response_schema: dict[str, Any]) -> None:
+def test_fico_results_echo_correlation_ids_and_stay_in_range(call: Any, response_validator: Draft7Validator) -> None:
     requests = [score_request(300 + 55 * i, f"corr-{i}") for i in range(10)] + [score_request(850, None)]
     body = {"user_id": DEMO_USER_ID, "partner_insights": {"fico": fico(*requests)}}
-    result = assert_valid_report(call(body), response_schema)["report"]["fico"]
+    result = assert_valid_report(call(body), response_validator)["report"]["fico"]
     assert result["lender_application_id"] == "app-42"
     results = result["ultrafico_score_results"]
     assert [r.get("request_correlation_id") for r in results] == [r.get("request_correlation_id") for r in requests]
@@ -518,12 +522,14 @@ def test_fico_results_echo_correlation_ids_and_stay_in_range(call: Any, response
     assert result["report_characteristics"]["num_accounts"] >= 1
 
 
-def test_fico_base_score_outside_range_gives_a_reason_not_a_score(call: Any, response_schema: dict[str, Any]) -> None:
+def test_fico_base_score_outside_range_gives_a_reason_not_a_score(
+    call: Any, response_validator: Draft7Validator
+) -> None:
     body = {
         "user_id": "usr_fico",
         "partner_insights": {"fico": fico(score_request(9000, "big"), score_request(-1, "neg"))},
     }
-    results = assert_valid_report(call(body), response_schema)["report"]["fico"]["ultrafico_score_results"]
+    results = assert_valid_report(call(body), response_validator)["report"]["fico"]["ultrafico_score_results"]
     assert [result.get("request_correlation_id") for result in results] == ["big", "neg"]
     for result in results:
         assert result["ultrafico_score"] is None
@@ -549,20 +555,20 @@ def new_client_sandbox() -> Iterator[str]:
     ],
 )
 def test_new_client_refuses_request_time_configuration(
-    new_client_sandbox: str, error_schema: dict[str, Any], extra: dict[str, Any]
+    new_client_sandbox: str, error_validator: Draft7Validator, extra: dict[str, Any]
 ) -> None:
     headers = {"PLAID-CLIENT-ID": "any", "PLAID-SECRET": "any", "Plaid-Version": "2020-09-14"}
     url = f"{new_client_sandbox}/cra/check_report/partner_insights/get"
     response = httpx.post(url, json={"user_id": DEMO_USER_ID, **extra}, headers=headers)
-    error = assert_error(response, 400, "INVALID_REQUEST", "INVALID_FIELD", error_schema)
+    error = assert_error(response, 400, "INVALID_REQUEST", "INVALID_FIELD", error_validator)
     assert next(iter(extra)) in error["error_message"]
     assert "/cra/check_report/create" in error["error_message"]
 
 
-def test_new_client_still_gets_reports(new_client_sandbox: str, response_schema: dict[str, Any]) -> None:
+def test_new_client_still_gets_reports(new_client_sandbox: str, response_validator: Draft7Validator) -> None:
     headers = {"PLAID-CLIENT-ID": "any", "PLAID-SECRET": "any", "Plaid-Version": "2020-09-14"}
     url = f"{new_client_sandbox}/cra/check_report/partner_insights/get"
     body = assert_valid_report(
-        httpx.post(url, json={"user_id": DEMO_USER_ID, "options": None}, headers=headers), response_schema
+        httpx.post(url, json={"user_id": DEMO_USER_ID, "options": None}, headers=headers), response_validator
     )
     assert set(PRODUCT_KEYS.values()) <= body["report"]["prism"].keys()
