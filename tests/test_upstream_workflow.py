@@ -36,9 +36,10 @@ NEXT = f"{_RECORDED.rsplit('.', 1)[0]}.{int(_RECORDED.rsplit('.', 1)[1]) + 1}"
 FLOW: dict[Any, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / "upstream.yml").read_text())
 (JOB,) = FLOW["jobs"].values()
 STEPS = {step["name"]: step for step in JOB["steps"] if "name" in step}
-# What the checkout copy needs for `codegen.py upstream --apply`: the tools, the spec, the code it regenerates.
+# What the checkout copy needs for `codegen.py upstream --apply`: the tools, the spec, the code it regenerates, and
+# the .gitignore that keeps what the tools' runs leave behind (`__pycache__`) out of the job's commits, as on GitHub.
 NEEDED = ["codegen.py", "release_check.py", "specdiff", "spec", "generated", "generator-config", "CHANGELOG.md"]
-NEEDED += ["src/plaid_partner_insights/_version.py"]
+NEEDED += ["src/plaid_partner_insights/_version.py", ".gitignore"]
 FAKE_GH = """\
 import json, os, pathlib, sys
 arguments = sys.argv[1:]
