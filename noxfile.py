@@ -3,13 +3,14 @@
 # ///
 """Sessions for regenerating, checking, testing, building and benchmarking plaid-partner-insights.
 
-`nox` runs the default sessions: the README's test command. They are `check`, `build`, the whole suite on the Python
-that runs nox (`tests-3.11` when that is 3.11), and `compat` (the client and the plugin tests, against the wheel) on
-each other supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
-The README's command adds `--parallel 2`: two sessions at a time where a session allows it. `check` runs beside
-`build` (which mostly waits on its users' timeouts), and the `compat` sessions beside each other, each with its share
-of the workers; the whole suite runs alone (`tests` sets `allow_parallel=False`), so `nox -s tests` never runs two
-Pythons' suites at once. Output then comes session by session, when each ends.
+`nox` runs the default sessions: the README's test command. They are the whole suite on the Python that runs nox
+(`tests-3.11` when that is 3.11), `check`, `build`, and `compat` (the client and the plugin tests, against the wheel)
+on each other supported Python found; one that is missing is skipped with a message. `nox -l` lists them all.
+The README's command adds `--parallel 2`: two sessions at a time. The whole suite, the longest, starts first; `check`,
+`build` and the `compat` sessions take turns beside it, and their waits (timeouts, subprocesses) leave it CPU time.
+Output then comes session by session, when each ends. Every session may run beside any other, `tests` of two Pythons
+too (`nox -s tests --parallel 2`): nothing is shared between them but the checkout, which they only read (and the
+`__pycache__` folders Python writes there, one file per module and interpreter, atomically).
 The README installs `nox[uv]`, so sessions get uv's fast installs. The script block above makes a plain
 `pip install nox` enough too: when uv is missing, nox first installs `nox[uv]` into `.nox/_nox_script_mode` and
 re-runs itself from there.
@@ -83,7 +84,8 @@ _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 # The Python of the single-interpreter sessions: the one running nox when the project supports it.
 PYTHON = _RUNNING if _RUNNING in PYTHONS else PYTHONS[0]
 OTHER_PYTHONS = [v for v in PYTHONS if v != PYTHON]
-nox.options.sessions = ["check", "build", f"tests-{PYTHON}", *(f"compat-{v}" for v in OTHER_PYTHONS)]
+# The whole suite first: under `--parallel` it is the longest, and the others fit beside it.
+nox.options.sessions = [f"tests-{PYTHON}", "check", "build", *(f"compat-{v}" for v in OTHER_PYTHONS)]
 REDOCLY_ENV = {"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true"}
 # Node.js and npm for the Redocly linter, from PyPI, so that Python is the only prerequisite. Its Node.js must
 # satisfy the engines of the locked @redocly/cli (see `redocly_node_requirement`).
@@ -229,13 +231,13 @@ PARALLEL = ("-n", str(CPUS + 1), "--dist", "loadfile", "--no-loadscope-reorder")
 # For tests that spend their time waiting (timeouts, retries, subprocesses), not computing: test by test, three
 # workers a CPU, so that one test's wait is another's run, and an idle worker takes tests queued for a busy one
 # (`worksteal`: the client and plugin tests took 22 s on 2 cores; 26 s with 4 workers; 32 s with `--dist load`).
-# The README's command runs the `compat` sessions side by side (`--parallel 2`), so they share those workers (two
-# side by side on 2 cores: 41 s with 3 workers each, 53 s with 2, 39 s with 4, the last within the noise).
+# Under the README's `--parallel 2` a `compat` session runs beside the whole suite or another `compat`, so each takes
+# its share of those workers (two compat sessions side by side on 2 cores: 41 s with 3 workers each, 53 s with 2,
+# 39 s with 4, the last within the noise).
 COMPAT_PARALLEL = ("-n", str(max(2, 3 * CPUS // max(1, len(OTHER_PYTHONS)))), "--dist", "worksteal")
 
 
-# Never beside another session: it keeps every CPU busy, and its timing tests hold under that load, not more.
-@nox.session(python=PYTHONS, allow_parallel=False)
+@nox.session(python=PYTHONS, allow_parallel=True)
 def tests(session: nox.Session) -> None:
     """The whole pytest suite on one Python, with branch coverage of src/ (floor: fail_under in pyproject.toml).
 
