@@ -136,6 +136,58 @@ def called_by_a_thread_running_beside_an_untraced_test():
 
 def called_by_a_thread_an_untraced_test_started():
     return "started"
+
+
+def called_while_importing_an_untraced_module():
+    return "imported"
+
+
+def called_while_collecting_in_an_untraced_module():
+    return [1, 2]
+
+
+def called_while_collecting_in_a_traced_module():
+    return [3, 4]
+"""
+
+# Items built while collecting, by calling into their module, as schemathesis builds its cases.
+BUILT_AT_COLLECTION = """
+import pytest
+
+
+class Case(pytest.Item):
+    def runtest(self):
+        pass
+
+
+class Cases(pytest.Collector):
+    def collect(self):
+        return [Case.from_parent(self, name=f"case{n}") for n in getattr(self.parent.obj, self.name)()]
+
+
+def pytest_pycollect_makeitem(collector, name, obj):
+    return Cases.from_parent(collector, name=name) if name.startswith("cases_") else None
+"""
+
+UNTRACED_MODULE = """
+import pytest
+
+import measured
+
+pytestmark = pytest.mark.untraced
+IMPORTED = measured.called_while_importing_an_untraced_module()
+
+
+def cases_built_in_an_untraced_module():
+    return measured.called_while_collecting_in_an_untraced_module()
+"""
+
+TRACED_MODULE = """
+import measured
+
+
+def cases_built_in_a_traced_module():
+    return measured.called_while_collecting_in_a_traced_module()
 """
 
 UNTRACED_TESTS = """
@@ -201,21 +253,29 @@ def test_untraced_starting_a_thread():
 def test_an_untraced_test_pauses_its_own_thread_only(tmp_path: Path, workers: str) -> None:
     (tmp_path / "measured.py").write_text(MEASURED)
     (tmp_path / "test_pair.py").write_text(UNTRACED_TESTS)
+    (tmp_path / "conftest.py").write_text(BUILT_AT_COLLECTION)
+    (tmp_path / "test_untraced_module.py").write_text(UNTRACED_MODULE)
+    (tmp_path / "test_traced_module.py").write_text(TRACED_MODULE)
     report = tmp_path / "coverage.json"
     # The installed plugins load as they do in the suite: pytest-cov starts differently when it loads by itself.
     result = run_pytest(
         tmp_path,
-        *("-n", workers, f"--cov={tmp_path}", "--cov-branch", f"--cov-report=json:{report}", "test_pair.py"),
+        *("-n", workers, f"--cov={tmp_path}", "--cov-branch", f"--cov-report=json:{report}"),
+        *("test_pair.py", "test_untraced_module.py", "test_traced_module.py"),
         plugins=["-p", "tests.untraced", "-p", "no:cacheprovider"],
         autoload=True,
     )
     assert result.returncode == pytest.ExitCode.OK, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "8 passed" in result.stdout
     measured = json.loads(report.read_text())["files"]["measured.py"]
     returns = {line.strip(): number for number, line in enumerate(MEASURED.splitlines(), start=1) if "return" in line}
-    assert len(returns) == 4, returns
+    assert len(returns) == 7, returns
     assert returns['return "untraced"'] in measured["missing_lines"]
     assert returns['return "traced"'] in measured["executed_lines"]
     # The other threads stay measured, whether they ran before the untraced test or were started by it.
     assert returns['return "beside"'] in measured["executed_lines"]
     assert returns['return "started"'] in measured["executed_lines"]
+    # Collection: what is built inside an untraced module is paused; importing it, and any other module, is not.
+    assert returns['return "imported"'] in measured["executed_lines"]
+    assert returns["return [1, 2]"] in measured["missing_lines"]
+    assert returns["return [3, 4]"] in measured["executed_lines"]
