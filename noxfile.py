@@ -37,6 +37,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import nox
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 # 2026.8.10: `--parallel` and `allow_parallel=` (the README's test command runs sessions side by side).
 nox.needs_version = ">=2026.8.10"
@@ -275,16 +278,56 @@ def compat(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def minimums(session: nox.Session) -> None:
-    """Each dependency at its lowest allowed version: client, plugin and emulator tests, warnings as errors.
+    """Each dependency at its lowest allowed version: client, plugin, emulator and webhook tests, warnings as errors.
 
     uv's lowest-direct resolution installs the runtime, `sandbox` and `test` requirements at their floors (what they
-    pull in comes at its newest), so every floor we declare is one we have run. A floor that fails here is raised.
+    pull in comes at its newest), so every floor we declare is one we have run. A floor that fails here is raised, and
+    so is one that another requirement lifts (trio 0.25 needs attrs 23.2): it was declared but never tried.
     """
     if session.venv_backend != "uv":
         session.error("minimums needs uv (`pip install nox[uv]`) for its lowest-direct resolution")
-    session.install("--resolution", "lowest-direct", "-e", ".[sandbox,test]")
+    extras = ("sandbox", "test")
+    session.install("--resolution", "lowest-direct", "-e", f".[{','.join(extras)}]")
+    floors = declared_floors(extras)
+    report = session.run("python", "-c", INSTALLED_VERSIONS, *floors, silent=True)
+    installed = json.loads(str(report).strip().splitlines()[-1])
+    lifted = [
+        f"{name} {installed[name]} (declared >={floor})"
+        for name, floor in floors.items()
+        if Version(installed[name]) != Version(floor)
+    ]
+    if lifted:
+        session.error(f"floors above what pyproject.toml declares, so never tried: {', '.join(lifted)}")
     keep_bytecode(session)
-    session.run("pytest", *PARALLEL, "-W", "error", "tests/client", "tests/plugin", "tests/sandbox", *session.posargs)
+    test_folders = ("tests/client", "tests/plugin", "tests/sandbox", "tests/webhooks")
+    session.run("pytest", *PARALLEL, "-W", "error", *test_folders, *session.posargs)
+
+
+# The installed version of each distribution named on the command line, as one JSON line.
+INSTALLED_VERSIONS = """
+import json, sys
+from importlib.metadata import version
+print(json.dumps({name: version(name) for name in sys.argv[1:]}))
+"""
+
+
+def declared_floors(extras: tuple[str, ...]) -> dict[str, str]:
+    """The `>=` floor of every requirement of the runtime and of `extras`, the extras they name of ours included."""
+    project = PYPROJECT["project"]
+    requirements = [Requirement(text) for text in project["dependencies"]]
+    pending = list(extras)
+    while pending:
+        for requirement in map(Requirement, project["optional-dependencies"][pending.pop()]):
+            if canonicalize_name(requirement.name) == canonicalize_name(project["name"]):
+                pending.extend(requirement.extras)
+            else:
+                requirements.append(requirement)
+    return {
+        requirement.name: spec.version
+        for requirement in requirements
+        for spec in requirement.specifier
+        if spec.operator == ">="
+    }
 
 
 @nox.session(python=PYTHON, default=False)

@@ -6,6 +6,7 @@ caught raw on a loopback receiver and verified with the client against the emula
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -13,12 +14,13 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from plaid_partner_insights_generated.client import models
 from plaid_partner_insights_generated.webhooks import WEBHOOK_MODELS
 
 from plaid_partner_insights import PartnerInsightsClient, PlaidAPIError, UnknownWebhook
 from plaid_partner_insights.testing.emulator import EmulatorServer, SetupSettings
-from plaid_partner_insights.testing.emulator._signing import plaid_formatted
+from plaid_partner_insights.testing.emulator._signing import _Key, plaid_formatted
 from tests.sandbox.webhooks import WebhookReceiver
 
 CLIENT_ID, SECRET = "signing-client", "signing-secret"
@@ -148,3 +150,18 @@ def test_signed_webhooks_of_a_type_the_spec_does_not_know_are_unknown_webhooks(
     event = client.webhooks.verify(signed.body, signed.headers)
     assert isinstance(event, UnknownWebhook)
     assert (event.webhook_type, event.webhook_code, event.to_dict()) == ("CHECK_REPORT", "SOMETHING_NEW", payload)
+
+
+def test_a_served_key_whose_coordinate_starts_with_a_zero_byte_keeps_all_32_bytes() -> None:
+    # A P-256 JWK's `x` and `y` are 32 bytes each, leading zeros included (RFC 7518); one key in 128 has a coordinate
+    # below 2**248, which PyJWT before 2.10 wrote short and then refused to read back.
+    def short_coordinate(scalar: int) -> bool:
+        numbers = ec.derive_private_key(scalar, ec.SECP256R1()).public_key().public_numbers()
+        return min(numbers.x, numbers.y) < 2**248
+
+    scalar = next(n for n in itertools.count(1) if short_coordinate(n))
+    key = _Key("kid-short", ec.derive_private_key(scalar, ec.SECP256R1()), created_at=0)
+    jwk = key.jwk()
+    assert [len(jwt.utils.base64url_decode(jwk[name])) for name in ("x", "y")] == [32, 32]
+    served = jwt.PyJWK(jwk, algorithm="ES256").key
+    assert served.public_numbers() == key.private_key.public_key().public_numbers()
