@@ -9,8 +9,8 @@ on each other supported Python found; one that is missing is skipped with a mess
 The README's command adds `--parallel 2`: two sessions at a time. The whole suite, the longest, starts first; `check`,
 `build` and the `compat` sessions take turns beside it, and their waits (timeouts, subprocesses) leave it CPU time.
 Output then comes session by session, when each ends. Every session may run beside any other, `tests` of two Pythons
-too (`nox -s tests --parallel 2`): nothing is shared between them but the checkout, which they only read (and the
-`__pycache__` folders Python writes there, one file per module and interpreter, atomically).
+too (`nox -s tests --parallel 2`): they share only the checkout, where each `tests` session's coverage data stays out
+of the other's way (`COVERAGE_FILE` in its own folder) and Python writes its `__pycache__` files atomically.
 The README installs `nox[uv]`, so sessions get uv's fast installs. The script block above makes a plain
 `pip install nox` enough too: when uv is missing, nox first installs `nox[uv]` into `.nox/_nox_script_mode` and
 re-runs itself from there.
@@ -250,6 +250,9 @@ def tests(session: nox.Session) -> None:
     # Plaid's own SDK is a test peer only (it checks our sandbox's responses against its strict models).
     install_dev(session, "plaid-python")
     keep_bytecode(session)
+    # Each session's coverage data beside its virtualenv: in the checkout, two Pythons' suites side by side would
+    # combine each other's workers' files.
+    session.env["COVERAGE_FILE"] = str(Path(session.virtualenv.location).resolve() / ".coverage")
     session.run("pytest", *PARALLEL, "--cov", "--cov-report=term-missing:skip-covered", *session.posargs)
 
 
