@@ -65,8 +65,10 @@ def run_pytest(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(folder)])}
     if not autoload:
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    env.pop("PYTEST_ADDOPTS", None)
-    env.pop("COVERAGE_PROCESS_START", None)
+    # Nothing of this run's own measurement: `nox -s tests` points COVERAGE_FILE at its data, which a child's
+    # coverage would write into.
+    for name in ("PYTEST_ADDOPTS", "COVERAGE_PROCESS_START", "COVERAGE_FILE"):
+        env.pop(name, None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", *plugins, "--rootdir", str(folder), "-c", os.devnull, *args],
         cwd=folder,
