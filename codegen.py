@@ -125,7 +125,7 @@ RUFF_SETTINGS += ["--no-respect-gitignore"]
 GENERATORS = ("openapi-python-client", "datamodel-code-generator", "ruff")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Plaid's fields may start with `model_` (`model_version`), a namespace pydantic before 2.10 reserves for itself with a
-# warning on every such class; the sandbox extra allows pydantic 2.7. No field name here collides with a method of
+# warning on every such class; the sandbox extra allows those versions. No field name here collides with a method of
 # BaseModel: datamodel-code-generator renames those anyway.
 PYDANTIC_MODEL_OPTIONS = {
     "pydantic_v2.BaseModel": ("--extra-template-data", json.dumps({"#all#": {"config": {"protected_namespaces": []}}}))

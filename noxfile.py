@@ -279,13 +279,15 @@ def compat(session: nox.Session) -> None:
     session.run("pytest", *COMPAT_PARALLEL, "tests/client", "tests/plugin", *session.posargs)
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(python=PYTHONS, default=False)
 def minimums(session: nox.Session) -> None:
     """Each dependency at its lowest allowed version: client, plugin, emulator and webhook tests, warnings as errors.
 
     uv's lowest-direct resolution installs the runtime, `sandbox` and `test` requirements at their floors (what they
     pull in comes at its newest), so every floor we declare is one we have run. A floor that fails here is raised, and
-    so is one that another requirement lifts (trio 0.25 needs attrs 23.2): it was declared but never tried.
+    so is one that another requirement lifts (trio 0.25 needs attrs 23.2): it was declared but never tried. Like
+    `tests`, it runs on each supported Python found (`minimums-3.13`): a floor holds on all of them or is raised
+    (pydantic 2.7 and PyYAML 6.0 have no build for 3.13).
     """
     if session.venv_backend != "uv":
         session.error("minimums needs uv (`pip install nox[uv]`) for its lowest-direct resolution")

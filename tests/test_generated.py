@@ -63,8 +63,8 @@ def test_one_class_per_enum_no_duplicates_per_use_site() -> None:
 
 def test_pydantic_models_leave_the_model_namespace_to_the_spec() -> None:
     """Plaid names fields `model_version`; pydantic before 2.10 warns on every class with such a field unless it gives
-    up its `model_` namespace, and the sandbox extra allows pydantic 2.7 (`nox -s minimums` runs it, warnings as
-    errors). Checked here too, where a newer pydantic would not warn."""
+    up its `model_` namespace, and the sandbox extra allows those versions (`nox -s minimums` runs its floor, warnings
+    as errors). Checked here too, where a newer pydantic would not warn."""
     import pydantic
     from plaid_partner_insights_generated.testing import sandbox_setup_models, validation_models
 
