@@ -41,6 +41,8 @@ def test_ci_runs_the_readme_test_command_on_every_supported_python() -> None:
         c.rsplit(" :: ", 1)[1] for c in classifiers if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
     ]
     assert job["strategy"]["matrix"]["python-version"] == supported == ["3.11", "3.12", "3.13"]
+    # Every declared floor, on each of those Pythons.
+    assert 'python -m nox -s "minimums-${{ matrix.python-version }}"' in run_steps(job)
 
 
 def test_release_checks_then_publishes_by_trusted_publishing() -> None:
