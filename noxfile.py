@@ -275,7 +275,7 @@ def compat(session: nox.Session) -> None:
     session.install(f"plaid-partner-insights[sandbox,test] @ {wheel.as_uri()}")
     session.run("python", "-c", WHEEL_IMPORT_CHECK)
     # These tests mostly wait (timeouts, retries, console scripts, users' pytest runs), so they are spread one by one
-    # over more workers than cores, shared with the other `compat` sessions that run beside this one.
+    # over more workers than cores, shared with the session that runs beside this one (see COMPAT_PARALLEL).
     session.run("pytest", *COMPAT_PARALLEL, "tests/client", "tests/plugin", *session.posargs)
 
 
@@ -320,13 +320,15 @@ def declared_floors(extras: tuple[str, ...]) -> dict[str, str]:
     """The `>=` floor of every requirement of the runtime and of `extras`, the extras they name of ours included."""
     project = PYPROJECT["project"]
     requirements = [Requirement(text) for text in project["dependencies"]]
-    pending = list(extras)
+    pending, seen = list(extras), set(extras)
     while pending:
         for requirement in map(Requirement, project["optional-dependencies"][pending.pop()]):
-            if canonicalize_name(requirement.name) == canonicalize_name(project["name"]):
-                pending.extend(requirement.extras)
-            else:
+            if canonicalize_name(requirement.name) != canonicalize_name(project["name"]):
                 requirements.append(requirement)
+                continue
+            named = requirement.extras - seen  # our own extras, each followed once
+            seen |= named
+            pending.extend(named)
     return {
         requirement.name: spec.version
         for requirement in requirements

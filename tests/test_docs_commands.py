@@ -112,7 +112,7 @@ def check_cli(args: list[str]) -> None:
 
 def check_nox(args: list[str]) -> None:
     sessions = nox_sessions()
-    if args[:1] == ["--parallel"]:  # sessions side by side where they allow it (the README's test command: 2)
+    if args[:1] == ["--parallel"]:  # sessions side by side (the README's test command: 2)
         assert args[1].isdigit(), args
         assert int(args[1]) >= 2, args
         args = args[2:]
